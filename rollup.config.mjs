@@ -1,0 +1,31 @@
+// ESM + CJS for bundlers and Node (dependencies stay external), and one
+// minified UMD for <script> pages with everything inside.
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import esbuild, { minify } from 'rollup-plugin-esbuild';
+
+const external = (id) => id === 'eventsource-parser' || id === 'idb-keyval' || id.startsWith('node:');
+// ES2022 keeps class private fields native (downlevelled, they cost ~2x the size).
+const target = 'es2022';
+
+export default [
+  {
+    input: { index: 'src/index.ts', node: 'src/node.ts' },
+    external,
+    plugins: [esbuild({ target })],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared-[hash].cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  {
+    input: 'src/umd.ts',
+    plugins: [nodeResolve({ browser: true }), esbuild({ target }), minify({ target })],
+    output: {
+      file: 'dist/resilient-eventsource.umd.min.js',
+      format: 'umd',
+      name: 'ResilientEventSource',
+      exports: 'default',
+      sourcemap: true,
+    },
+  },
+];

@@ -1,0 +1,22 @@
+/**
+ * `npm run server`: the reference server on a fixed port, publishing an event
+ * every second. Flags: --port N (or PORT), --interval MS, --retry MS.
+ * Faults over HTTP: POST /control/drop, /control/silence, /control/fail?status=503&retryAfter=2, …
+ */
+import { createSseServer } from './sse-server.js';
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+const server = await createSseServer({
+  port: Number(flag('port') ?? process.env['PORT'] ?? 8787),
+  publishInterval: Number(flag('interval') ?? 1000),
+  retry: Number(flag('retry') ?? 1000),
+  heartbeatInterval: 15_000,
+});
+process.stdout.write(`Reference SSE server on ${server.streamUrl}\nFaults: POST ${server.url}/control/{drop,drop-mid-event,silence,fail,token,stop,replay,reset}\n`);
+const shutdown = () => void server.close().then(() => process.exit(0));
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,150 @@
+/**
+ * One connection attempt: the request, the verdict on the response, and the
+ * body read through a `TextDecoder` into eventsource-parser. It owns its
+ * `AbortController` and its watchdog; it knows nothing of backoff or readyState.
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { classifyResponse, type Verdict } from './classify.js';
+import type { Clock } from './clock.js';
+import { startWatchdog } from './heartbeat.js';
+import type { FetchLike } from './types.js';
+
+/** How an attempt ended. */
+export type Outcome =
+  /** The server closed the body after it was accepted. */
+  | { kind: 'ended' }
+  /** The request or the body read failed. */
+  | { kind: 'network'; cause: unknown }
+  /** No byte (or no headers) within the heartbeat timeout. */
+  | { kind: 'heartbeat-timeout' }
+  /** An event grew past `maxEventSize`. */
+  | { kind: 'too-large' }
+  /** The response was not accepted. */
+  | { kind: 'rejected'; verdict: Exclude<Verdict, { action: 'accept' }> }
+  /** {@link Connection.abort} was called. */
+  | { kind: 'aborted' };
+
+/** What one attempt needs. */
+export interface ConnectionParams {
+  url: string;
+  init: RequestInit;
+  fetch: FetchLike;
+  clock: Clock;
+  heartbeatTimeout: number;
+  maxEventSize: number;
+  headersAreFunction: boolean;
+}
+
+/** What one attempt reports while it runs. All are called synchronously from the read loop. */
+export interface ConnectionCallbacks {
+  /** The response was accepted; `url` is the final URL after redirects. */
+  onOpen(url: string): void;
+  /** A complete event. */
+  onEvent(message: EventSourceMessage): void;
+  /** A `retry:` field with a valid value. */
+  onRetry(ms: number): void;
+  /** Body bytes arrived. */
+  onBytes(count: number): void;
+}
+
+/** A running attempt. */
+export interface Connection {
+  /** Settles (never rejects) when the attempt is over. */
+  readonly done: Promise<Outcome>;
+  /** Abandons the attempt; `done` settles with `aborted`. Safe to call more than once. */
+  abort(): void;
+}
+
+/** Starts one attempt. */
+export function openConnection(params: ConnectionParams, callbacks: ConnectionCallbacks): Connection {
+  const controller = new AbortController();
+  let stopped: 'aborted' | 'heartbeat-timeout' | 'too-large' | undefined;
+  const stop = (why: NonNullable<typeof stopped>) => {
+    if (stopped) return;
+    stopped = why;
+    controller.abort();
+  };
+  const watchdog = startWatchdog(params.clock, params.heartbeatTimeout, () => stop('heartbeat-timeout'));
+
+  const parser = createParser({
+    // Events after a stop (a listener called close(), or the size limit hit)
+    // belong to an abandoned attempt: drop them.
+    onEvent: (message) => {
+      if (!stopped) callbacks.onEvent(message);
+    },
+    onRetry: (ms) => {
+      if (!stopped) callbacks.onRetry(ms);
+    },
+    onError: (error) => {
+      // [spec] Unknown fields and invalid retry values are ignored; only the
+      // buffer limit is fatal.
+      if (error.type === 'max-buffer-size-exceeded') stop('too-large');
+    },
+    maxBufferSize: params.maxEventSize,
+  });
+
+  async function run(): Promise<Outcome> {
+    let response: Response;
+    try {
+      response = await params.fetch(params.url, { ...params.init, signal: controller.signal });
+    } catch (cause) {
+      return stopped ? { kind: stopped } : { kind: 'network', cause };
+    }
+    if (stopped) {
+      await cancel(response.body);
+      return { kind: stopped };
+    }
+    watchdog.touch();
+
+    const verdict = classifyResponse(response, params.headersAreFunction, params.clock.now());
+    if (verdict.action !== 'accept') {
+      await cancel(response.body);
+      return { kind: 'rejected', verdict };
+    }
+    if (!response.body) return { kind: 'ended' };
+
+    callbacks.onOpen(response.url || params.url);
+    if (stopped) {
+      await cancel(response.body);
+      return { kind: stopped };
+    }
+
+    // [spec] Streams are decoded with the UTF-8 decode algorithm: a BOM is
+    // stripped once, invalid bytes become U+FFFD, and `stream: true` keeps a
+    // character split across chunks whole.
+    const decoder = new TextDecoder();
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        watchdog.touch();
+        callbacks.onBytes(value.byteLength);
+        parser.feed(decoder.decode(value, { stream: true }));
+        if (stopped) break;
+      }
+    } catch (cause) {
+      return stopped ? { kind: stopped } : { kind: 'network', cause };
+    } finally {
+      reader.releaseLock();
+    }
+    if (stopped) {
+      await cancel(response.body);
+      return { kind: stopped };
+    }
+    // [spec] "Once the end of the file is reached, any pending data must be
+    // discarded": the parser is not flushed, so an unfinished event is lost.
+    return { kind: 'ended' };
+  }
+
+  const done = run().finally(() => watchdog.stop());
+  return { done, abort: () => stop('aborted') };
+}
+
+async function cancel(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  try {
+    await body?.cancel();
+  } catch {
+    // The body is being thrown away; a failure to cancel it changes nothing.
+  }
+}

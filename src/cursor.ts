@@ -1,0 +1,141 @@
+/**
+ * Persistence of the cursor (last id + dedupe window). Writes are coalesced:
+ * at most one in flight, at most one per `writeInterval`, and the value written
+ * is taken when the write starts, so the latest state always wins and a fast
+ * stream costs a few writes per second, not one per event. A store that throws,
+ * rejects, hangs or returns garbage is replaced by memory and reported once.
+ */
+import type { Clock, TimerHandle } from './clock.js';
+import { StoreError } from './errors.js';
+import { createMemoryStore } from './stores/memory-store.js';
+import type { LastEventIdStore, StoredCursor } from './types.js';
+
+/** Minimum ms between two writes of one cursor. */
+export const defaultWriteInterval = 200;
+/** Ms a store call may take before the store is considered broken. */
+export const defaultStoreTimeout = 5000;
+
+/** What {@link createCursorKeeper} needs. */
+export interface CursorKeeperParams {
+  /** The store, or `undefined` for none. */
+  store: LastEventIdStore | undefined;
+  key: string;
+  clock: Clock;
+  /** The current state, read when a write starts. */
+  snapshot: () => StoredCursor;
+  /** Called once, the first time the store fails. */
+  onFailure: (error: StoreError) => void;
+  writeInterval?: number;
+  timeout?: number;
+}
+
+/** Keeps one stream's cursor in a store. */
+export interface CursorKeeper {
+  /** Reads the stored cursor; `undefined` when there is none or the store failed. Never rejects. */
+  load(): Promise<StoredCursor | undefined>;
+  /** The state changed: schedule a write. Cheap enough to call per event. */
+  changed(): void;
+  /** Writes any pending change now and resolves when nothing is in flight. Never rejects. */
+  flush(): Promise<void>;
+}
+
+function isCursor(value: unknown): value is StoredCursor {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<StoredCursor>;
+  return typeof v.lastEventId === 'string'
+    && Array.isArray(v.recentIds)
+    && v.recentIds.every((id) => typeof id === 'string');
+}
+
+/** Creates the keeper. With no store, every method is a no-op. */
+export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
+  const { key, clock, snapshot } = params;
+  const interval = params.writeInterval ?? defaultWriteInterval;
+  const timeout = params.timeout ?? defaultStoreTimeout;
+  let store = params.store;
+  let failed = false;
+  let dirty = false;
+  let inFlight: Promise<void> | undefined;
+  let timer: TimerHandle | undefined;
+  let lastWriteAt = -Infinity;
+
+  function fail(error: StoreError): void {
+    if (failed) return;
+    failed = true;
+    store = createMemoryStore();
+    params.onFailure(error);
+  }
+
+  /** Runs one store call with a time limit; a broken store degrades to memory. */
+  async function call<T>(what: string, run: (s: LastEventIdStore) => Promise<T>): Promise<T | undefined> {
+    const current = store;
+    if (!current) return undefined;
+    let limit: TimerHandle | undefined;
+    try {
+      return await Promise.race([
+        run(current),
+        new Promise<never>((_, reject) => {
+          limit = clock.setTimeout(() => reject(new StoreError(`The cursor store did not answer a ${what} within ${timeout} ms`)), timeout);
+        }),
+      ]);
+    } catch (cause) {
+      if (store === current) {
+        fail(cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause }));
+      }
+      return undefined;
+    } finally {
+      clock.clearTimeout(limit);
+    }
+  }
+
+  function write(): Promise<void> {
+    timer = undefined;
+    dirty = false;
+    const cursor = snapshot();
+    lastWriteAt = clock.now();
+    // An empty last id with nothing remembered is the reset state: remove the
+    // entry rather than store an empty one.
+    const done = cursor.lastEventId === '' && cursor.recentIds.length === 0
+      ? call('delete', (s) => s.delete(key))
+      : call('write', (s) => s.set(key, cursor));
+    inFlight = done.then(() => {
+      inFlight = undefined;
+      if (dirty) schedule();
+    });
+    return inFlight;
+  }
+
+  function schedule(): void {
+    if (inFlight || timer !== undefined) return;
+    const wait = lastWriteAt + interval - clock.now();
+    if (wait > 0) timer = clock.setTimeout(write, wait);
+    else void write();
+  }
+
+  if (!store) {
+    return { load: () => Promise.resolve(undefined), changed() {}, flush: () => Promise.resolve() };
+  }
+
+  return {
+    async load() {
+      const value = await call('read', (s) => s.get(key));
+      if (value === undefined || value === null) return undefined;
+      if (isCursor(value)) return value;
+      fail(new StoreError(`The value stored under "${key}" is not a cursor; starting without one`));
+      return undefined;
+    },
+    changed() {
+      dirty = true;
+      schedule();
+    },
+    async flush() {
+      if (timer !== undefined) {
+        clock.clearTimeout(timer);
+        timer = undefined;
+      }
+      while (inFlight || dirty) {
+        await (inFlight ?? write());
+      }
+    },
+  };
+}

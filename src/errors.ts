@@ -1,0 +1,77 @@
+/**
+ * The events this library adds to those of `EventSource`.
+ */
+import type { ErrorReason } from './types.js';
+
+/** Details of an {@link StreamErrorEvent}. */
+export interface StreamErrorInit {
+  /** Why it happened. */
+  reason: ErrorReason;
+  /** A human-readable sentence: what failed, the value seen, what was expected. */
+  message: string;
+  /** The HTTP status, when a response was received. */
+  status?: number | undefined;
+  /** The underlying error, when there is one. */
+  cause?: unknown;
+}
+
+/**
+ * The `error` event. It fires on every connection loss the source recovers from
+ * (`readyState` is `CONNECTING`) and once when it gives up (`CLOSED`).
+ */
+export class StreamErrorEvent extends Event {
+  /** Why it happened. */
+  readonly reason: ErrorReason;
+  /** A human-readable explanation. */
+  readonly message: string;
+  /** The HTTP status, when known. */
+  readonly status: number | undefined;
+  /** The underlying error, when known. */
+  readonly cause: unknown;
+
+  constructor(init: StreamErrorInit) {
+    super('error');
+    this.reason = init.reason;
+    this.message = init.message;
+    this.status = init.status;
+    this.cause = init.cause;
+  }
+}
+
+/** Details of a {@link ReconnectingEvent}. */
+export interface ReconnectingInit {
+  /** 1-based count of consecutive reconnects since the last connection that delivered an event. */
+  attempt: number;
+  /** Ms until the reconnect. */
+  delay: number;
+  /** Why the previous connection was lost. */
+  reason: ErrorReason;
+}
+
+/** The `reconnecting` event, fired before each scheduled reconnect. */
+export class ReconnectingEvent extends Event {
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** Ms until the reconnect. */
+  readonly delay: number;
+  /** Why the previous connection was lost. */
+  readonly reason: ErrorReason;
+
+  constructor(init: ReconnectingInit) {
+    super('reconnecting');
+    this.attempt = init.attempt;
+    this.delay = init.delay;
+    this.reason = init.reason;
+  }
+}
+
+/**
+ * The error a store's promise rejects with, and the `cause` of a `store` error
+ * event when the stored value itself is unusable.
+ */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,534 @@
+/**
+ * The public class: readyState, listeners and wiring. It never parses bytes
+ * (connection.ts) nor computes delays (backoff.ts); it decides what happens
+ * next and fires the events. Spec steps are quoted from WHATWG HTML §9.2
+ * "Server-sent events".
+ */
+import type { EventSourceMessage } from 'eventsource-parser';
+import { computeDelay } from './backoff.js';
+import type { TimerHandle } from './clock.js';
+import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
+import { createCursorKeeper, type CursorKeeper } from './cursor.js';
+import { createDedupeWindow, type DedupeWindow, noDedupe } from './dedupe.js';
+import { ReconnectingEvent, StreamErrorEvent, type StreamErrorInit } from './errors.js';
+import { isHidden, watchLifecycle } from './lifecycle.js';
+import { maxTimerDelay, type NormalizedOptions, normalizeOptions } from './options.js';
+import { defaultStore } from './stores/default-store.js';
+import type { ResilientEventSourceInit, StreamStats } from './types.js';
+
+/** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
+export interface ResilientEventSourceEventMap {
+  open: Event;
+  message: MessageEvent;
+  error: StreamErrorEvent;
+  reconnecting: ReconnectingEvent;
+}
+
+type Handler<E extends Event> = ((this: ResilientEventSource, event: E) => unknown) | null;
+type HandlerType = 'open' | 'message' | 'error';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+/**
+ * A drop-in replacement for `EventSource` over `fetch` that reconnects with
+ * backoff, resumes from a persisted `Last-Event-ID`, drops replayed events and
+ * abandons silent connections.
+ *
+ * @example
+ * const es = new ResilientEventSource('/api/stream', { heartbeatTimeout: 45_000 });
+ * es.addEventListener('message', (e) => render(JSON.parse(e.data)));
+ * es.addEventListener('reconnecting', (e) => showBanner(`retry ${e.attempt} in ${e.delay} ms`));
+ */
+export class ResilientEventSource extends EventTarget {
+  /** readyState: connecting or reconnecting. */
+  static readonly CONNECTING = CONNECTING;
+  /** readyState: the stream is open and events flow. */
+  static readonly OPEN = OPEN;
+  /** readyState: closed for good (by `close()`, a fatal response, the signal or `maxRetries`). */
+  static readonly CLOSED = CLOSED;
+  /** readyState: connecting or reconnecting. */
+  readonly CONNECTING = CONNECTING;
+  /** readyState: the stream is open. */
+  readonly OPEN = OPEN;
+  /** readyState: closed for good. */
+  readonly CLOSED = CLOSED;
+
+  readonly #options: NormalizedOptions;
+  readonly #dedupe: DedupeWindow;
+  readonly #cursor: CursorKeeper;
+  readonly #callbacks: ConnectionCallbacks;
+  readonly #handlers: Record<HandlerType, Handler<Event> | null> = { open: null, message: null, error: null };
+  #readyState: 0 | 1 | 2 = CONNECTING;
+  #lastEventId = '';
+  #origin = '';
+  /** [spec] "reconnection time": the backoff base, replaced by the server's `retry:`. */
+  #reconnectionTime: number;
+  /** Consecutive reconnects since the last connection that delivered an event. */
+  #failures = 0;
+  #reauthenticated = false;
+  #delivered = false;
+  #paused = false;
+  #connection: Connection | undefined;
+  #reconnectTimer: TimerHandle | undefined;
+  #detachLifecycle: (() => void) | undefined;
+  #stats = {
+    connectionAttempts: 0,
+    reconnects: 0,
+    lastReconnectReason: undefined as StreamStats['lastReconnectReason'],
+    lastReconnectDelay: undefined as number | undefined,
+    eventsDelivered: 0,
+    duplicatesSuppressed: 0,
+    bytesReceived: 0,
+    lastByteAt: undefined as number | undefined,
+    lastEventAt: undefined as number | undefined,
+  };
+
+  /**
+   * @param url - absolute, or relative to the page or worker location.
+   * @throws SyntaxError when `url` cannot be parsed.
+   * @throws TypeError or RangeError when an option is invalid; the message names it.
+   */
+  constructor(url: string | URL, options?: ResilientEventSourceInit) {
+    super();
+    const o = normalizeOptions(url, options);
+    this.#options = o;
+    this.#reconnectionTime = o.backoff.initialDelay;
+    this.#dedupe = o.dedupe > 0 ? createDedupeWindow(o.dedupe) : noDedupe;
+    this.#cursor = createCursorKeeper({
+      store: o.store === false ? undefined : (o.store ?? defaultStore()),
+      key: o.storageKey,
+      clock: o.clock,
+      snapshot: () => ({ lastEventId: this.#lastEventId, recentIds: this.#dedupe.list() }),
+      onFailure: (cause) => this.#reportStoreFailure(cause),
+    });
+    this.#callbacks = {
+      onOpen: (finalUrl) => this.#announceConnection(finalUrl),
+      onEvent: (message) => this.#dispatchMessage(message),
+      onRetry: (ms) => {
+        // [spec] "If the field value consists of only ASCII digits, then
+        // interpret the field value as an integer in base ten, and set the event
+        // stream's reconnection time to that integer."
+        this.#reconnectionTime = ms;
+      },
+      onBytes: (count) => {
+        this.#stats.bytesReceived += count;
+        this.#stats.lastByteAt = o.clock.now();
+      },
+    };
+
+    const { signal } = o;
+    if (signal?.aborted) {
+      // Fire after the constructor returns, so that listeners can see it.
+      queueMicrotask(() => this.#abortedBySignal());
+      return;
+    }
+    signal?.addEventListener('abort', this.#abortedBySignal);
+    this.#detachLifecycle = watchLifecycle({
+      onOnline: () => this.#reconnectNowIfWaiting(),
+      onPageHide: () => void this.#cursor.flush(),
+      onHiddenChange: o.pauseWhenHidden ? (hidden) => this.#setPaused(hidden) : undefined,
+    });
+    void this.#start();
+  }
+
+  /** The absolute URL of the stream. */
+  get url(): string {
+    return this.#options.url;
+  }
+
+  /** Whether cookies are sent cross-origin. */
+  get withCredentials(): boolean {
+    return this.#options.withCredentials;
+  }
+
+  /** `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2). */
+  get readyState(): number {
+    return this.#readyState;
+  }
+
+  /** The value that would be sent as `Last-Event-ID` now (`''` for none). */
+  get lastEventId(): string {
+    return this.#lastEventId;
+  }
+
+  /** A snapshot of counters; cheap enough to read every frame. */
+  get stats(): StreamStats {
+    const s = this.#stats;
+    const now = this.#options.clock.now();
+    return {
+      connectionAttempts: s.connectionAttempts,
+      reconnects: s.reconnects,
+      lastReconnectReason: s.lastReconnectReason,
+      lastReconnectDelay: s.lastReconnectDelay,
+      eventsDelivered: s.eventsDelivered,
+      duplicatesSuppressed: s.duplicatesSuppressed,
+      bytesReceived: s.bytesReceived,
+      msSinceLastByte: s.lastByteAt === undefined ? undefined : now - s.lastByteAt,
+      msSinceLastEvent: s.lastEventAt === undefined ? undefined : now - s.lastEventAt,
+      lastEventId: this.#lastEventId,
+    };
+  }
+
+  /** Handler for `open`, as `EventSource.onopen`. */
+  get onopen(): Handler<Event> {
+    return this.#handlers.open;
+  }
+  set onopen(handler: Handler<Event>) {
+    this.#setHandler('open', handler);
+  }
+
+  /** Handler for `message`, as `EventSource.onmessage`. */
+  get onmessage(): Handler<MessageEvent> {
+    return this.#handlers.message as Handler<MessageEvent>;
+  }
+  set onmessage(handler: Handler<MessageEvent>) {
+    this.#setHandler('message', handler as Handler<Event>);
+  }
+
+  /** Handler for `error`, as `EventSource.onerror`; the event is a {@link StreamErrorEvent}. */
+  get onerror(): Handler<StreamErrorEvent> {
+    return this.#handlers.error as Handler<StreamErrorEvent>;
+  }
+  set onerror(handler: Handler<StreamErrorEvent>) {
+    this.#setHandler('error', handler as Handler<Event>);
+  }
+
+  override addEventListener<K extends keyof ResilientEventSourceEventMap>(
+    type: K,
+    listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  override removeEventListener<K extends keyof ResilientEventSourceEventMap>(
+    type: K,
+    listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  /**
+   * Closes the stream for good, as `EventSource.close()`: no event fires after
+   * it. The returned promise resolves once the cursor is saved (it never
+   * rejects); `await es.close()` before a process exits so a restart resumes
+   * exactly here.
+   */
+  close(): Promise<void> {
+    if (this.#readyState !== CLOSED) {
+      // [spec] "set readyState to CLOSED" and abort any instance of fetch.
+      this.#readyState = CLOSED;
+      this.#teardown();
+    }
+    return this.#cursor.flush();
+  }
+
+  async #start(): Promise<void> {
+    // [spec-extension] The stored cursor is read before the first request, so
+    // the very first request already carries Last-Event-ID.
+    const cursor = await this.#cursor.load();
+    if (cursor && this.#lastEventId === '') {
+      this.#lastEventId = cursor.lastEventId;
+      this.#dedupe.load(cursor.recentIds);
+    }
+    if (this.#isClosed() || this.#paused) return;
+    if (this.#options.pauseWhenHidden && isHidden()) {
+      this.#paused = true;
+      return;
+    }
+    await this.#connect();
+  }
+
+  async #connect(): Promise<void> {
+    this.#reconnectTimer = undefined;
+    this.#stats.connectionAttempts++;
+    const o = this.#options;
+    let init: RequestInit;
+    try {
+      init = await this.#buildRequest();
+    } catch (cause) {
+      if (this.#isClosed() || this.#paused) return;
+      this.#reestablishConnection({
+        reason: 'network',
+        message: `The headers or body function threw: ${describe(cause)}`,
+        cause,
+      });
+      return;
+    }
+    if (this.#isClosed() || this.#paused) return;
+
+    this.#delivered = false;
+    const connection = openConnection(
+      {
+        url: o.url,
+        init,
+        fetch: o.fetch,
+        clock: o.clock,
+        heartbeatTimeout: o.heartbeatTimeout,
+        maxEventSize: o.maxEventSize,
+        headersAreFunction: typeof o.headers === 'function',
+      },
+      this.#callbacks,
+    );
+    this.#connection = connection;
+    const outcome = await connection.done;
+    if (this.#connection === connection) this.#connection = undefined;
+    if (this.#isClosed() || outcome.kind === 'aborted') return;
+    this.#handleOutcome(outcome);
+  }
+
+  async #buildRequest(): Promise<RequestInit> {
+    const o = this.#options;
+    const headers = new Headers(typeof o.headers === 'function' ? await o.headers() : o.headers);
+    // [spec] "Set request's header list: Accept: text/event-stream"; the
+    // caller may ask for something more specific.
+    if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
+    headers.set('cache-control', 'no-cache');
+    // [spec] "If the event source's last event ID string is not the empty
+    // string, set `Last-Event-ID` to it."
+    if (this.#lastEventId !== '') headers.set('last-event-id', this.#lastEventId);
+    else headers.delete('last-event-id');
+    const init: RequestInit = {
+      method: o.method,
+      headers,
+      // [spec] "credentials mode: include if withCredentials, else same-origin";
+      // "cache mode: no-store".
+      credentials: o.withCredentials ? 'include' : 'same-origin',
+      cache: 'no-store',
+      redirect: 'follow',
+    };
+    if (o.body !== undefined) init.body = typeof o.body === 'function' ? await o.body() : o.body;
+    return init;
+  }
+
+  #announceConnection(finalUrl: string): void {
+    // [spec] "announce the connection: set readyState to OPEN; fire an event named open".
+    this.#origin = new URL(finalUrl).origin;
+    this.#readyState = OPEN;
+    this.#reauthenticated = false;
+    this.dispatchEvent(new Event('open'));
+  }
+
+  #dispatchMessage(message: EventSourceMessage): void {
+    const { id } = message;
+    if (id !== undefined) {
+      if (id === '') {
+        // An explicit empty id resets the stream's position: forget the
+        // window too, since a reset sequence may legitimately reuse ids.
+        this.#lastEventId = '';
+        this.#dedupe.load([]);
+      } else if (this.#dedupe.has(id)) {
+        this.#stats.duplicatesSuppressed++;
+        return;
+      } else {
+        // [spec] "set the last event ID buffer to the field value".
+        this.#lastEventId = id;
+        this.#dedupe.add(id);
+      }
+      this.#cursor.changed();
+    }
+    if (!this.#delivered) {
+      // The failure count resets after a connection that delivered an event.
+      this.#delivered = true;
+      this.#failures = 0;
+    }
+    this.#stats.eventsDelivered++;
+    this.#stats.lastEventAt = this.#options.clock.now();
+    // [spec] "Initialize event's type to the event type buffer (or message), data
+    // to the data buffer, origin to the final URL's origin, lastEventId to the
+    // last event ID string."
+    this.dispatchEvent(
+      new MessageEvent(message.event ?? 'message', {
+        data: message.data,
+        lastEventId: this.#lastEventId,
+        origin: this.#origin,
+      }),
+    );
+  }
+
+  #handleOutcome(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
+    switch (outcome.kind) {
+      case 'ended':
+        return this.#reestablishConnection({ reason: 'network', message: 'The server ended the stream' });
+      case 'network':
+        return this.#reestablishConnection({
+          reason: 'network',
+          message: `Network error: ${describe(outcome.cause)}`,
+          cause: outcome.cause,
+        });
+      case 'heartbeat-timeout':
+        return this.#reestablishConnection({
+          reason: 'heartbeat-timeout',
+          message: `No data within heartbeatTimeout (${this.#options.heartbeatTimeout} ms)`,
+        });
+      case 'too-large':
+        return this.#failConnection({
+          reason: 'too-large',
+          message: `An event exceeded maxEventSize (${this.#options.maxEventSize} characters)`,
+        });
+      case 'rejected': {
+        const { verdict } = outcome;
+        if (verdict.action === 'retry') {
+          return this.#reestablishConnection(verdict, verdict.wait);
+        }
+        if (verdict.action === 'reauthenticate' && !this.#reauthenticated) {
+          this.#reauthenticated = true;
+          return this.#reestablishConnection({ reason: 'http-status', status: 401, message: verdict.message }, 0);
+        }
+        if (verdict.action === 'reauthenticate') {
+          return this.#failConnection({
+            reason: 'http-status',
+            status: 401,
+            message: 'Unauthorized (401) again with freshly computed headers',
+          });
+        }
+        return this.#failConnection(verdict);
+      }
+    }
+  }
+
+  /**
+   * [spec] "reestablish the connection": set readyState to CONNECTING, fire
+   * error, wait, then connect again — with our backoff in place of the fixed
+   * reconnection time.
+   */
+  #reestablishConnection(error: StreamErrorInit, wait?: number): void {
+    const { backoff, random } = this.#options;
+    if (this.#failures >= backoff.maxRetries) {
+      return this.#failConnection({
+        reason: 'max-retries',
+        status: error.status,
+        cause: error.cause,
+        message: `Gave up after ${this.#failures} consecutive failed reconnects; last: ${error.message}`,
+      });
+    }
+    const delay = Math.min(maxTimerDelay, wait ?? computeDelay(this.#failures, backoff, this.#reconnectionTime, random));
+    this.#failures++;
+    this.#stats.reconnects++;
+    this.#stats.lastReconnectReason = error.reason;
+    this.#stats.lastReconnectDelay = delay;
+
+    this.#readyState = CONNECTING;
+    this.dispatchEvent(new StreamErrorEvent(error));
+    if (this.#isClosed()) return;
+    this.dispatchEvent(new ReconnectingEvent({ attempt: this.#failures, delay, reason: error.reason }));
+    if (this.#isClosed() || this.#paused) return;
+    // [spec] "Wait a delay equal to the reconnection time of the event source."
+    this.#reconnectTimer = this.#options.clock.setTimeout(() => void this.#connect(), delay);
+  }
+
+  /** [spec] "fail the connection": set readyState to CLOSED and fire error. */
+  #failConnection(error: StreamErrorInit): void {
+    this.#readyState = CLOSED;
+    this.#teardown();
+    void this.#cursor.flush();
+    this.dispatchEvent(new StreamErrorEvent(error));
+  }
+
+  #teardown(): void {
+    // The reconnect timer goes first, so nothing can reopen what is closing.
+    this.#clearReconnectTimer();
+    this.#connection?.abort();
+    this.#connection = undefined;
+    this.#options.signal?.removeEventListener('abort', this.#abortedBySignal);
+    this.#detachLifecycle?.();
+    this.#detachLifecycle = undefined;
+  }
+
+  /** A method, not an inline comparison: listeners may close the source mid-way. */
+  #isClosed(): boolean {
+    return this.#readyState === CLOSED;
+  }
+
+  #clearReconnectTimer(): void {
+    if (this.#reconnectTimer !== undefined) this.#options.clock.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+  }
+
+  readonly #abortedBySignal = (): void => {
+    if (this.#isClosed()) return;
+    this.#failConnection({ reason: 'aborted', message: 'The signal was aborted', cause: this.#options.signal?.reason });
+  };
+
+  #reconnectNowIfWaiting(): void {
+    if (this.#reconnectTimer === undefined || this.#isClosed()) return;
+    this.#clearReconnectTimer();
+    void this.#connect();
+  }
+
+  #setPaused(hidden: boolean): void {
+    if (this.#isClosed() || hidden === this.#paused) return;
+    this.#paused = hidden;
+    if (hidden) {
+      this.#clearReconnectTimer();
+      this.#connection?.abort();
+      this.#connection = undefined;
+      this.#readyState = CONNECTING;
+      void this.#cursor.flush();
+    } else {
+      void this.#connect();
+    }
+  }
+
+  #reportStoreFailure(cause: Error): void {
+    // Reported once, without touching readyState: the stream goes on.
+    if (this.#isClosed()) return;
+    this.dispatchEvent(
+      new StreamErrorEvent({ reason: 'store', message: `${cause.message}; using memory instead`, cause }),
+    );
+  }
+
+  #setHandler(type: HandlerType, handler: Handler<Event> | null): void {
+    const value = typeof handler === 'function' ? handler : null;
+    // [html] An event handler attribute registers one listener the first time
+    // it is set (adding the same listener again is a no-op), so it keeps its
+    // place among listeners added around it.
+    if (value) super.addEventListener(type, this.#invokeHandler);
+    this.#handlers[type] = value;
+  }
+
+  readonly #invokeHandler = (event: Event): void => {
+    this.#handlers[event.type as HandlerType]?.call(this, event);
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,48 @@
+/**
+ * The watchdog that abandons silent attempts. It owns one timer; activity only
+ * records a timestamp, so a busy stream costs one `clock.now()` per chunk and no
+ * timer churn: when the timer fires early it re-arms for the time that is left.
+ */
+import type { Clock, TimerHandle } from './clock.js';
+
+/** A started watchdog. */
+export interface Watchdog {
+  /** Records activity (a byte arrived, or headers did). */
+  touch(): void;
+  /** Stops the watchdog; it will not fire afterwards. */
+  stop(): void;
+}
+
+/**
+ * Starts a watchdog that calls `onTimeout` once `timeout` ms pass without
+ * {@link Watchdog.touch}. A `timeout` of 0 gives a watchdog that never fires.
+ */
+export function startWatchdog(clock: Clock, timeout: number, onTimeout: () => void): Watchdog {
+  if (timeout <= 0) return { touch() {}, stop() {} };
+  let last = clock.now();
+  let timer: TimerHandle | undefined;
+
+  function arm(ms: number): void {
+    timer = clock.setTimeout(check, ms);
+  }
+  function check(): void {
+    const idle = clock.now() - last;
+    if (idle >= timeout) {
+      timer = undefined;
+      onTimeout();
+    } else {
+      arm(timeout - idle);
+    }
+  }
+
+  arm(timeout);
+  return {
+    touch() {
+      last = clock.now();
+    },
+    stop() {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

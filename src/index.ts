@@ -1,0 +1,8 @@
+export { ResilientEventSource, type ResilientEventSourceEventMap } from './event-source.js';
+export { ReconnectingEvent, StoreError, StreamErrorEvent, type ReconnectingInit, type StreamErrorInit } from './errors.js';
+export { computeDelay, defaultBackoff, parseRetryAfter, type BackoffPolicy } from './backoff.js';
+export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './options.js';
+export { createMemoryStore } from './stores/memory-store.js';
+export { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from './stores/indexeddb-store.js';
+export type { Clock, RandomSource, TimerHandle } from './clock.js';
+export type * from './types.js';

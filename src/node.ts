@@ -1,0 +1,2 @@
+export * from './index.js';
+export { createFileStore } from './stores/file-store.js';

@@ -1,0 +1,247 @@
+/**
+ * Option normalisation: validates once, throws at once, and returns a complete
+ * internal shape. Pure apart from reading `globalThis.location` and
+ * `globalThis.fetch` for defaults. The caller's object is never mutated.
+ */
+import { type BackoffPolicy, defaultBackoff } from './backoff.js';
+import { type Clock, type RandomSource, systemClock, systemRandom } from './clock.js';
+import type {
+  BodyOption,
+  FetchLike,
+  HeadersOption,
+  LastEventIdStore,
+  ResilientEventSourceInit,
+} from './types.js';
+
+/** Default of `heartbeatTimeout`, in ms. */
+export const defaultHeartbeatTimeout = 45_000;
+/** Default of `dedupe`: how many recent ids are remembered. */
+export const defaultDedupeSize = 1000;
+/** Default of `maxEventSize`: 16 MiB of decoded text. */
+export const defaultMaxEventSize = 16 * 1024 * 1024;
+/** The longest delay `setTimeout` can hold (2^31 − 1 ms); longer ones fire at once. */
+export const maxTimerDelay = 2 ** 31 - 1;
+
+/** The complete internal shape of the options. */
+export interface NormalizedOptions {
+  url: string;
+  withCredentials: boolean;
+  headers: HeadersOption | undefined;
+  method: string;
+  body: BodyOption | undefined;
+  fetch: FetchLike;
+  signal: AbortSignal | undefined;
+  backoff: BackoffPolicy;
+  heartbeatTimeout: number;
+  dedupe: number;
+  /** `undefined` = pick the default store for this runtime; `false` = none. */
+  store: LastEventIdStore | false | undefined;
+  storageKey: string;
+  maxEventSize: number;
+  pauseWhenHidden: boolean;
+  share: boolean;
+  clock: Clock;
+  random: RandomSource;
+}
+
+const knownOptions = new Set([
+  'withCredentials', 'headers', 'method', 'body', 'fetch', 'signal', 'backoff', 'heartbeatTimeout',
+  'dedupe', 'store', 'storageKey', 'maxEventSize', 'pauseWhenHidden', 'share', 'clock', 'random',
+]);
+const knownBackoff = new Set(['initialDelay', 'maxDelay', 'factor', 'jitter', 'maxRetries']);
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function closest(name: string, known: Set<string>): string | undefined {
+  const lower = name.toLowerCase();
+  for (const candidate of known) {
+    const c = candidate.toLowerCase();
+    if (c.includes(lower) || lower.includes(c) || editDistance(c, lower) <= 2) return candidate;
+  }
+  return undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+function rejectUnknown(given: object, known: Set<string>, prefix: string): void {
+  for (const key of Object.keys(given)) {
+    if (known.has(key)) continue;
+    const hint = closest(key, known);
+    throw new TypeError(
+      `Unknown option \`${prefix}${key}\`${hint ? `. Did you mean \`${prefix}${hint}\`?` : ''}`,
+    );
+  }
+}
+
+function number(
+  name: string,
+  value: unknown,
+  fallback: number,
+  check: (n: number) => boolean,
+  expected: string,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`Option \`${name}\` must be a number, got ${show(value)}`);
+  }
+  if (!check(value)) throw new RangeError(`Option \`${name}\` must be ${expected}, got ${show(value)}`);
+  return value;
+}
+
+function boolean(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`Option \`${name}\` must be a boolean, got ${show(value)}`);
+  return value;
+}
+
+const isDelay = (n: number) => n >= 0 && n <= maxTimerDelay;
+
+function normalizeBackoff(value: unknown): BackoffPolicy {
+  if (value === undefined) return { ...defaultBackoff };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`Option \`backoff\` must be an object like { initialDelay: 1000 }, got ${show(value)}`);
+  }
+  rejectUnknown(value, knownBackoff, 'backoff.');
+  const b = value as Record<string, unknown>;
+  const delayText = `between 0 and ${maxTimerDelay} ms`;
+  const initialDelay = number('backoff.initialDelay', b['initialDelay'], defaultBackoff.initialDelay, isDelay, delayText);
+  const maxDelay = number('backoff.maxDelay', b['maxDelay'], Math.max(defaultBackoff.maxDelay, initialDelay), isDelay, delayText);
+  if (maxDelay < initialDelay) {
+    throw new RangeError(
+      `Option \`backoff.maxDelay\` (${maxDelay}) must not be less than \`backoff.initialDelay\` (${initialDelay})`,
+    );
+  }
+  return {
+    initialDelay,
+    maxDelay,
+    factor: number('backoff.factor', b['factor'], defaultBackoff.factor, (n) => n >= 1 && Number.isFinite(n), 'a finite number ≥ 1'),
+    jitter: number('backoff.jitter', b['jitter'], defaultBackoff.jitter, (n) => n >= 0 && n <= 1, 'between 0 and 1'),
+    maxRetries: number(
+      'backoff.maxRetries', b['maxRetries'], defaultBackoff.maxRetries,
+      (n) => n === Infinity || (Number.isInteger(n) && n >= 0), 'a whole number ≥ 0 or Infinity',
+    ),
+  };
+}
+
+function isStore(value: object): value is LastEventIdStore {
+  const s = value as Partial<LastEventIdStore>;
+  return typeof s.get === 'function' && typeof s.set === 'function' && typeof s.delete === 'function';
+}
+
+/** The base URL relative URLs resolve against: the document's or worker's location, if any. */
+function baseUrl(): string | undefined {
+  const location = (globalThis as { location?: { href?: unknown } }).location;
+  return typeof location?.href === 'string' ? location.href : undefined;
+}
+
+/**
+ * Validates the constructor's arguments. Throws `SyntaxError` for a URL that
+ * cannot be parsed (as `EventSource` does), `TypeError` for a value of the
+ * wrong type and `RangeError` for one out of range; each message names the
+ * option and the value seen.
+ */
+export function normalizeOptions(url: string | URL, init: ResilientEventSourceInit | undefined): NormalizedOptions {
+  let absolute: string;
+  try {
+    absolute = new URL(String(url), baseUrl()).href;
+  } catch (cause) {
+    throw new SyntaxError(`Invalid URL ${show(String(url))}: cannot be parsed${baseUrl() ? '' : ' (relative URLs need a page or worker location)'}`, { cause });
+  }
+
+  if (init === undefined || init === null) init = {};
+  if (typeof init !== 'object') throw new TypeError(`Options must be an object, got ${show(init)}`);
+  rejectUnknown(init, knownOptions, '');
+  const o = init as Record<string, unknown>;
+
+  const headers = o['headers'];
+  if (headers !== undefined && (headers === null || (typeof headers !== 'object' && typeof headers !== 'function'))) {
+    throw new TypeError(`Option \`headers\` must be a Headers object, a record, an array of pairs or a function, got ${show(headers)}`);
+  }
+
+  const method = o['method'] ?? 'GET';
+  if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) {
+    throw new TypeError(`Option \`method\` must be an HTTP method name like "POST", got ${show(method)}`);
+  }
+  const upperMethod = method.toUpperCase();
+  const body = o['body'];
+  if (body !== undefined && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
+    throw new TypeError(`Option \`body\` cannot be sent with method ${upperMethod}. Did you mean \`method: 'POST'\`?`);
+  }
+
+  const fetchOption = o['fetch'] ?? (globalThis as { fetch?: unknown }).fetch;
+  if (typeof fetchOption !== 'function') {
+    throw new TypeError(
+      o['fetch'] === undefined
+        ? 'No global `fetch` in this runtime: pass one with the `fetch` option (Node 18+ has it built in)'
+        : `Option \`fetch\` must be a function, got ${show(fetchOption)}`,
+    );
+  }
+
+  const signal = o['signal'];
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).addEventListener !== 'function' || typeof (signal as AbortSignal).aborted !== 'boolean')) {
+    throw new TypeError(`Option \`signal\` must be an AbortSignal, got ${show(signal)}`);
+  }
+
+  const dedupeOption = o['dedupe'];
+  let dedupe: number;
+  if (dedupeOption === false) dedupe = 0;
+  else if (dedupeOption === true) {
+    throw new TypeError('Option `dedupe` must be a window size or false, got true. Did you mean to leave it out (1000)?');
+  } else {
+    dedupe = number('dedupe', dedupeOption, defaultDedupeSize, (n) => Number.isInteger(n) && n >= 0 && n <= 1_000_000, 'a whole number from 0 to 1000000 (or false)');
+  }
+
+  const store = o['store'];
+  if (store !== undefined && store !== false && (typeof store !== 'object' || store === null || !isStore(store))) {
+    throw new TypeError(`Option \`store\` must be an object with get, set and delete methods, or false, got ${show(store)}`);
+  }
+
+  const storageKey = o['storageKey'] ?? absolute;
+  if (typeof storageKey !== 'string' || storageKey === '') {
+    throw new TypeError(`Option \`storageKey\` must be a non-empty string, got ${show(storageKey)}`);
+  }
+
+  const clock = o['clock'] ?? systemClock;
+  if (typeof clock !== 'object' || clock === null || typeof (clock as Clock).setTimeout !== 'function' || typeof (clock as Clock).now !== 'function') {
+    throw new TypeError(`Option \`clock\` must have now, setTimeout and clearTimeout, got ${show(clock)}`);
+  }
+  const random = o['random'] ?? systemRandom;
+  if (typeof random !== 'function') throw new TypeError(`Option \`random\` must be a function, got ${show(random)}`);
+
+  return {
+    url: absolute,
+    withCredentials: boolean('withCredentials', o['withCredentials']),
+    headers: headers as HeadersOption | undefined,
+    method: upperMethod,
+    body: body as BodyOption | undefined,
+    fetch: fetchOption as FetchLike,
+    signal: signal as AbortSignal | undefined,
+    backoff: normalizeBackoff(o['backoff']),
+    heartbeatTimeout: number('heartbeatTimeout', o['heartbeatTimeout'], defaultHeartbeatTimeout, isDelay, `0 (off) or up to ${maxTimerDelay} ms`),
+    dedupe,
+    store: store as LastEventIdStore | false | undefined,
+    storageKey,
+    maxEventSize: number('maxEventSize', o['maxEventSize'], defaultMaxEventSize, (n) => Number.isInteger(n) && n > 0, 'a whole number > 0'),
+    pauseWhenHidden: boolean('pauseWhenHidden', o['pauseWhenHidden']),
+    share: boolean('share', o['share']),
+    clock: clock as Clock,
+    random: random as RandomSource,
+  };
+}

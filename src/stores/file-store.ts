@@ -1,0 +1,75 @@
+/**
+ * A cursor store on disk for Node: one small JSON file per key, replaced
+ * atomically (write to a temporary file, then rename), so a crash mid-write
+ * leaves the previous cursor intact rather than a torn file.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreError } from '../errors.js';
+import type { LastEventIdStore, StoredCursor } from '../types.js';
+
+interface FileContent {
+  key: string;
+  cursor: StoredCursor;
+}
+
+/**
+ * Creates a store that keeps cursors as files in `directory` (created on first
+ * write). File names are a hash of the key, so any key (a URL) is safe.
+ *
+ * @example
+ * import { ResilientEventSource } from 'resilient-eventsource';
+ * import { createFileStore } from 'resilient-eventsource/node';
+ * const es = new ResilientEventSource(url, { store: createFileStore('.cursors') });
+ * process.on('SIGTERM', async () => { await es.close(); process.exit(0); });
+ */
+export function createFileStore(directory: string): LastEventIdStore {
+  if (typeof directory !== 'string' || directory === '') {
+    throw new TypeError(`createFileStore(directory) needs a directory path, got ${JSON.stringify(directory)}`);
+  }
+  let writes = 0;
+  const pathOf = (key: string) => join(directory, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  const failed = (what: string, key: string, cause: unknown) =>
+    new StoreError(`Could not ${what} the cursor for "${key}" in ${directory}`, { cause });
+
+  return {
+    async get(key) {
+      let text: string;
+      try {
+        text = await readFile(pathOf(key), 'utf8');
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw failed('read', key, cause);
+      }
+      let content: Partial<FileContent>;
+      try {
+        content = JSON.parse(text) as Partial<FileContent>;
+      } catch (cause) {
+        throw failed('parse', key, cause);
+      }
+      // A hash collision or a foreign file: not ours.
+      if (content.key !== key) return undefined;
+      return content.cursor;
+    },
+    async set(key, cursor) {
+      const path = pathOf(key);
+      const temporary = `${path}.${process.pid}.${writes++}.tmp`;
+      try {
+        await mkdir(directory, { recursive: true });
+        await writeFile(temporary, JSON.stringify({ key, cursor } satisfies FileContent));
+        await rename(temporary, path);
+      } catch (cause) {
+        await rm(temporary, { force: true }).catch(() => {});
+        throw failed('write', key, cause);
+      }
+    },
+    async delete(key) {
+      try {
+        await rm(pathOf(key), { force: true });
+      } catch (cause) {
+        throw failed('delete', key, cause);
+      }
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Public types shared by the modules: options, the store interface, reasons.
+ */
+import type { Clock, RandomSource } from './clock.js';
+
+/** The part of `fetch` this library calls. Pass your own through the `fetch` option. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Headers, or a function (sync or async) that computes them before every attempt. */
+export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+
+/** A request body, or a function (sync or async) that computes it before every attempt. */
+export type BodyOption = BodyInit | (() => BodyInit | Promise<BodyInit>);
+
+/**
+ * Why an `error` or `reconnecting` event fired.
+ * - `network`: the request failed or the stream broke or ended;
+ * - `http-status`: the server answered with a status other than 200;
+ * - `content-type`: a 200 that is not `text/event-stream`;
+ * - `heartbeat-timeout`: no byte (nor response headers) within `heartbeatTimeout`;
+ * - `max-retries`: `backoff.maxRetries` consecutive reconnects failed;
+ * - `too-large`: an event exceeded `maxEventSize`;
+ * - `aborted`: the `signal` option was aborted;
+ * - `store`: the cursor store failed and memory is used instead (the stream goes on).
+ */
+export type ErrorReason =
+  | 'network'
+  | 'http-status'
+  | 'content-type'
+  | 'heartbeat-timeout'
+  | 'max-retries'
+  | 'too-large'
+  | 'aborted'
+  | 'store';
+
+/** What is persisted per stream: the last event id and the dedupe window. */
+export interface StoredCursor {
+  /** The value to send as `Last-Event-ID`. */
+  lastEventId: string;
+  /** Recently delivered explicit ids, oldest first. */
+  recentIds: string[];
+}
+
+/**
+ * Where cursors live. Every method may reject; the source then falls back to
+ * memory and reports it once with an `error` event whose reason is `store`.
+ */
+export interface LastEventIdStore {
+  /** The cursor under `key`, or `undefined`. */
+  get(key: string): Promise<StoredCursor | undefined>;
+  /** Saves `cursor` under `key`. */
+  set(key: string, cursor: StoredCursor): Promise<void>;
+  /** Removes the cursor under `key`; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+/** The `backoff` option. Every field is optional; see {@link defaultBackoff}. */
+export interface BackoffOptions {
+  /** Base delay in ms until the server sends `retry:`. @defaultValue 1000 */
+  initialDelay?: number | undefined;
+  /** Cap in ms. @defaultValue 30000 */
+  maxDelay?: number | undefined;
+  /** Growth per consecutive failure (≥ 1). @defaultValue 2 */
+  factor?: number | undefined;
+  /** Share of the delay that is randomised, 0…1. @defaultValue 0.5 */
+  jitter?: number | undefined;
+  /** Consecutive failed reconnects before giving up. @defaultValue Infinity */
+  maxRetries?: number | undefined;
+}
+
+/** Options of `new ResilientEventSource(url, options)`. All are optional. */
+export interface ResilientEventSourceInit {
+  /** As `EventSource`: send cookies cross-origin (`credentials: 'include'`). @defaultValue false */
+  withCredentials?: boolean | undefined;
+  /** Extra request headers, or a function returning them, called before every attempt. */
+  headers?: HeadersOption | undefined;
+  /** HTTP method. @defaultValue 'GET' */
+  method?: string | undefined;
+  /** Request body (not with GET/HEAD), or a function returning it, called before every attempt. */
+  body?: BodyOption | undefined;
+  /** The fetch implementation. @defaultValue globalThis.fetch */
+  fetch?: FetchLike | undefined;
+  /** Aborting it closes the source (an `error` event with reason `aborted`). */
+  signal?: AbortSignal | undefined;
+  /** Reconnect policy. */
+  backoff?: BackoffOptions | undefined;
+  /** Ms without a byte on an open stream, or without response headers, before the attempt is abandoned; 0 = off. @defaultValue 45000 */
+  heartbeatTimeout?: number | undefined;
+  /** How many recent explicit event ids to remember and drop when repeated; `false` = off. @defaultValue 1000 */
+  dedupe?: number | false | undefined;
+  /** Where the cursor lives; `false` = nowhere. @defaultValue IndexedDB where it exists, else a process-wide memory store */
+  store?: LastEventIdStore | false | undefined;
+  /** Key of this stream in the store. @defaultValue the absolute URL */
+  storageKey?: string | undefined;
+  /** Largest event, in characters of decoded text, before the stream fails with `too-large`. @defaultValue 16 MiB */
+  maxEventSize?: number | undefined;
+  /** Browsers: close the stream while the page is hidden and resume when visible. @defaultValue false */
+  pauseWhenHidden?: boolean | undefined;
+  /** Browsers: share one connection between all sources of the origin with this `storageKey`. @defaultValue false */
+  share?: boolean | undefined;
+  /** Testing hook: the clock used for reconnect and heartbeat timers. @defaultValue the real clock */
+  clock?: Clock | undefined;
+  /** Testing hook: the random source used for jitter. @defaultValue Math.random */
+  random?: RandomSource | undefined;
+}
+
+/** A cheap snapshot of what a source has done; see `ResilientEventSource.stats`. */
+export interface StreamStats {
+  /** Requests started, the first one included. */
+  connectionAttempts: number;
+  /** Reconnects scheduled. */
+  reconnects: number;
+  /** Why the latest reconnect was scheduled. */
+  lastReconnectReason: ErrorReason | undefined;
+  /** The latest reconnect delay in ms. */
+  lastReconnectDelay: number | undefined;
+  /** Events dispatched to listeners. */
+  eventsDelivered: number;
+  /** Events dropped because their id was already delivered. */
+  duplicatesSuppressed: number;
+  /** Body bytes received over all connections. */
+  bytesReceived: number;
+  /** Ms since the last body byte, or `undefined` before the first. */
+  msSinceLastByte: number | undefined;
+  /** Ms since the last delivered event, or `undefined` before the first. */
+  msSinceLastEvent: number | undefined;
+  /** The cursor: what would be sent as `Last-Event-ID` now. */
+  lastEventId: string;
+}

@@ -1,0 +1,16 @@
+/**
+ * The `<script>` entry: the bundle's single export is the class, which the UMD
+ * wrapper assigns to `window.ResilientEventSource`. The helpers ride along as
+ * static properties for pages without a bundler.
+ */
+import { ReconnectingEvent, StreamErrorEvent } from './errors.js';
+import { ResilientEventSource } from './event-source.js';
+import { createIndexedDbStore } from './stores/indexeddb-store.js';
+import { createMemoryStore } from './stores/memory-store.js';
+
+export default Object.assign(ResilientEventSource, {
+  createMemoryStore,
+  createIndexedDbStore,
+  StreamErrorEvent,
+  ReconnectingEvent,
+});
