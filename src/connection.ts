@@ -114,13 +114,16 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     // character split across chunks whole.
     const decoder = new TextDecoder();
     const reader = response.body.getReader();
+    let endsWithCR = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         watchdog.touch();
         callbacks.onBytes(value.byteLength);
-        parser.feed(decoder.decode(value, { stream: true }));
+        const text = decoder.decode(value, { stream: true });
+        if (text !== '') endsWithCR = text.charCodeAt(text.length - 1) === 13;
+        parser.feed(text);
         if (stopped) break;
       }
     } catch (cause) {
@@ -132,6 +135,10 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
       await cancel(response.body);
       return { kind: stopped };
     }
+    // The parser holds a final CR back in case an LF follows (CRLF). At the end
+    // of the body none can: [spec] a lone CR ends a line, so an event closed by
+    // "\r\r" is complete. Feeding "\n" settles it without adding a line.
+    if (endsWithCR) parser.feed('\n');
     // [spec] "Once the end of the file is reached, any pending data must be
     // discarded": the parser is not flushed, so an unfinished event is lost.
     return { kind: 'ended' };

@@ -89,6 +89,9 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
   }
 
   function write(): Promise<void> {
+    // flush() may write while a spaced-out write is still scheduled: that
+    // timer is now pointless and must not outlive close().
+    if (timer !== undefined) clock.clearTimeout(timer);
     timer = undefined;
     dirty = false;
     const cursor = snapshot();
@@ -129,10 +132,6 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
       schedule();
     },
     async flush() {
-      if (timer !== undefined) {
-        clock.clearTimeout(timer);
-        timer = undefined;
-      }
       while (inFlight || dirty) {
         await (inFlight ?? write());
       }

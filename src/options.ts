@@ -59,13 +59,23 @@ function show(value: unknown): string {
   return String(value);
 }
 
+/** The known name nearest to a misspelt one, if any is near enough to suggest. */
 function closest(name: string, known: Set<string>): string | undefined {
   const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestScore = lower.length >= 6 ? 3 : 1;
   for (const candidate of known) {
     const c = candidate.toLowerCase();
-    if (c.includes(lower) || lower.includes(c) || editDistance(c, lower) <= 2) return candidate;
+    // Ties go to the longer shared prefix: "maxRetry" → "maxRetries", not "maxDelay".
+    let prefix = 0;
+    while (prefix < c.length && c[prefix] === lower[prefix]) prefix++;
+    const score = (c.includes(lower) || lower.includes(c) ? 0 : editDistance(c, lower)) - prefix / 100;
+    if (score <= bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
   }
-  return undefined;
+  return best;
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { createCursorKeeper } from '../src/cursor.js';
+import { StoreError } from '../src/errors.js';
+import type { LastEventIdStore, StoredCursor } from '../src/types.js';
+import { createFakeClock } from './helpers/fake-clock.js';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A store whose writes stay in flight until the test releases them. */
+function slowStore() {
+  const writes: StoredCursor[] = [];
+  const pending: (() => void)[] = [];
+  const store: LastEventIdStore = {
+    get: async () => undefined,
+    set: (_key, cursor) => {
+      writes.push(structuredClone(cursor));
+      return new Promise<void>((resolve) => pending.push(resolve));
+    },
+    delete: async () => {},
+  };
+  return { store, writes, release: () => pending.shift()?.() };
+}
+
+describe('createCursorKeeper', () => {
+  it('keeps one write in flight and writes the latest state when it completes', async () => {
+    const clock = createFakeClock();
+    const { store, writes, release } = slowStore();
+    let state: StoredCursor = { lastEventId: '1', recentIds: ['1'] };
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => state, onFailure: () => {}, writeInterval: 0 });
+    keeper.changed();
+    for (let i = 2; i <= 50; i++) {
+      state = { lastEventId: String(i), recentIds: [String(i)] };
+      keeper.changed();
+    }
+    expect(writes.map((w) => w.lastEventId)).toEqual(['1']);
+    release();
+    await settle();
+    expect(writes.map((w) => w.lastEventId)).toEqual(['1', '50']);
+    release();
+    await settle();
+    expect(writes).toHaveLength(2);
+  });
+
+  it('spaces writes by writeInterval: a 1,000 events/s stream costs 5 writes per second', async () => {
+    // Events at t = 0…999 ms; writes at t = 0, 200, 400, 600, 800 and, for the
+    // changes after 800, at 1000.
+    const clock = createFakeClock();
+    let writes = 0;
+    let id = 0;
+    const store: LastEventIdStore = { get: async () => undefined, set: async () => void writes++, delete: async () => {} };
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: String(id), recentIds: [] }), onFailure: () => {}, writeInterval: 200 });
+    for (let ms = 0; ms < 1000; ms++) {
+      id++;
+      keeper.changed();
+      clock.advance(1);
+      await Promise.resolve();
+    }
+    await settle();
+    expect(writes).toBe(6);
+  });
+
+  it('flush() writes a pending change at once and waits for it', async () => {
+    const clock = createFakeClock();
+    const saved: string[] = [];
+    let id = 'a';
+    const store: LastEventIdStore = { get: async () => undefined, set: async (_k, c) => void saved.push(c.lastEventId), delete: async () => {} };
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: id, recentIds: [] }), onFailure: () => {} });
+    keeper.changed();
+    id = 'b';
+    keeper.changed();
+    expect(clock.pending).toBeGreaterThan(0);
+    await keeper.flush();
+    expect(saved).toEqual(['a', 'b']);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('deletes the entry when the cursor is reset', async () => {
+    const clock = createFakeClock();
+    const calls: string[] = [];
+    const store: LastEventIdStore = {
+      get: async () => undefined,
+      set: async () => void calls.push('set'),
+      delete: async (key) => void calls.push(`delete:${key}`),
+    };
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: '', recentIds: [] }), onFailure: () => {} });
+    keeper.changed();
+    await keeper.flush();
+    expect(calls).toEqual(['delete:k']);
+  });
+
+  it.each([
+    ['a rejecting read', { get: () => Promise.reject(new Error('blocked')) }],
+    ['a throwing read', { get: () => { throw new Error('SecurityError'); } }],
+    ['a foreign value', { get: async () => ({ lastEventId: 5 }) }],
+    ['a corrupt window', { get: async () => ({ lastEventId: '5', recentIds: [1, 2] }) }],
+  ])('%s degrades to memory, reported once', async (_name, overrides) => {
+    const clock = createFakeClock();
+    const failures: StoreError[] = [];
+    const store = { get: async () => undefined, set: async () => {}, delete: async () => {}, ...overrides } as LastEventIdStore;
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e) });
+    expect(await keeper.load()).toBeUndefined();
+    keeper.changed();
+    await keeper.flush();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(StoreError);
+    expect(failures[0]?.name).toBe('StoreError');
+  });
+
+  it('a write that never settles counts as a failure after the timeout', async () => {
+    const clock = createFakeClock();
+    const failures: StoreError[] = [];
+    const store: LastEventIdStore = { get: async () => undefined, set: () => new Promise(() => {}), delete: async () => {} };
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e), timeout: 1000 });
+    keeper.changed();
+    clock.advance(999);
+    await settle();
+    expect(failures).toHaveLength(0);
+    clock.advance(1);
+    await settle();
+    expect(failures.map((e) => e.message)).toEqual(['The cursor store did not answer a write within 1000 ms']);
+    keeper.changed();
+    await keeper.flush();
+    expect(failures).toHaveLength(1);
+  });
+
+  it('a failing write is reported once however often it fails', async () => {
+    const clock = createFakeClock();
+    const failures: StoreError[] = [];
+    const store: LastEventIdStore = { get: async () => undefined, set: () => Promise.reject(new DOMException('full', 'QuotaExceededError')), delete: async () => {} };
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e), writeInterval: 0 });
+    for (let i = 0; i < 10; i++) {
+      keeper.changed();
+      await keeper.flush();
+    }
+    expect(failures).toHaveLength(1);
+    expect((failures[0]?.cause as DOMException).name).toBe('QuotaExceededError');
+  });
+});
