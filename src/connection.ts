@@ -70,7 +70,11 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     // Events after a stop (a listener called close(), or the size limit hit)
     // belong to an abandoned attempt: drop them.
     onEvent: (message) => {
-      if (!stopped) callbacks.onEvent(message);
+      if (stopped) return;
+      // The parser's buffer limit bounds memory while an event arrives in
+      // pieces; an event that came whole within one chunk is checked here.
+      if (message.data.length > params.maxEventSize) stop('too-large');
+      else callbacks.onEvent(message);
     },
     onRetry: (ms) => {
       if (!stopped) callbacks.onRetry(ms);
@@ -114,16 +118,22 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     // character split across chunks whole.
     const decoder = new TextDecoder();
     const reader = response.body.getReader();
-    let endsWithCR = false;
+    // eventsource-parser holds a chunk-final CR back until it knows whether an
+    // LF follows, which stalls the last event of a CR-only stream until the
+    // next byte. [spec] A lone CR ends a line, so we end it now (feeding CR LF,
+    // which the parser reads as one line ending) and drop the LF if it comes.
+    let skipLeadingLF = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         watchdog.touch();
         callbacks.onBytes(value.byteLength);
-        const text = decoder.decode(value, { stream: true });
-        if (text !== '') endsWithCR = text.charCodeAt(text.length - 1) === 13;
-        parser.feed(text);
+        let text = decoder.decode(value, { stream: true });
+        if (text === '') continue;
+        if (skipLeadingLF && text.charCodeAt(0) === 10) text = text.slice(1);
+        skipLeadingLF = text.charCodeAt(text.length - 1) === 13;
+        parser.feed(skipLeadingLF ? `${text}\n` : text);
         if (stopped) break;
       }
     } catch (cause) {
@@ -135,10 +145,6 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
       await cancel(response.body);
       return { kind: stopped };
     }
-    // The parser holds a final CR back in case an LF follows (CRLF). At the end
-    // of the body none can: [spec] a lone CR ends a line, so an event closed by
-    // "\r\r" is complete. Feeding "\n" settles it without adding a line.
-    if (endsWithCR) parser.feed('\n');
     // [spec] "Once the end of the file is reached, any pending data must be
     // discarded": the parser is not flushed, so an unfinished event is lost.
     return { kind: 'ended' };

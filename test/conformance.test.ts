@@ -123,6 +123,24 @@ describe('parsing (§9.2.5–9.2.6)', () => {
     }
   });
 
+  it('a CR at the end of a chunk ends the line at once: the event is not held for the next byte', async () => {
+    const fetch = createFakeFetch();
+    const es = new ResilientEventSource('http://spec.test/', { fetch, store: false });
+    const got: string[] = [];
+    es.onmessage = (e) => got.push(e.data);
+    const stream = (await fetch.call(0)).respondStream();
+    stream.write('data: a\r\r');
+    await settle();
+    expect(got).toEqual(['a']);
+    // The LF that completes a CRLF split across chunks is not a second line ending.
+    stream.write('data: b\r');
+    await settle();
+    stream.write('\ndata: c\r\n\r\n');
+    await settle();
+    expect(got).toEqual(['a', 'b\nc']);
+    await es.close();
+  });
+
   it('a long stream in random chunks arrives whole and in order', async () => {
     const events = Array.from({ length: 500 }, (_, i) => `id: ${i}\nevent: e${i % 3}\ndata: ${'ü'.repeat(i % 13)}${i}\ndata: line2\n\n`).join('');
     const got = await parse(events, 'random', ['e0', 'e1', 'e2']);

@@ -482,6 +482,15 @@ describe('duplicates, ids and limits', () => {
     expect(call.aborted).toBe(true);
   });
 
+  it('an oversized event that arrives within one chunk is caught too', async () => {
+    const { es, fetch, log } = setup({ maxEventSize: 100 });
+    const stream = (await fetch.call(0)).respondStream();
+    stream.write(`data: ${'x'.repeat(101)}\n\ndata: after\n\n`);
+    await settle();
+    expect(log).toEqual(['open', 'error:too-large:2']);
+    expect(es.readyState).toBe(es.CLOSED);
+  });
+
   it('a line that never ends is cut off at maxEventSize, not buffered forever', async () => {
     const { es, fetch } = setup({ maxEventSize: 1000 });
     const stream = (await fetch.call(0)).respondStream();

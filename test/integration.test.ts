@@ -1,0 +1,344 @@
+/**
+ * The client against the reference server over real sockets on 127.0.0.1,
+ * one test per fault the server can inject. The server sends `retry: 50` and
+ * the client's backoff starts at 20 ms, so reconnects stay fast; tests wait for
+ * events, never for time.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSseServer, type SseServer } from '../server/sse-server.js';
+import {
+  createMemoryStore,
+  type ReconnectingEvent,
+  ResilientEventSource,
+  type ResilientEventSourceInit,
+  type StreamErrorEvent,
+} from '../src/index.js';
+import { next, range, recorder } from './helpers/events.js';
+
+let server: SseServer;
+let sources: ResilientEventSource[] = [];
+
+beforeEach(async () => {
+  server = await createSseServer({ retry: 50, heartbeatInterval: 0 });
+});
+afterEach(async () => {
+  await Promise.all(sources.map((s) => s.close()));
+  sources = [];
+  await server.close();
+});
+
+function open(options: ResilientEventSourceInit = {}, url = server.streamUrl) {
+  const es = new ResilientEventSource(url, { store: false, backoff: { initialDelay: 20, maxDelay: 200 }, ...options });
+  sources.push(es);
+  const errors: StreamErrorEvent[] = [];
+  const reconnects: ReconnectingEvent[] = [];
+  es.addEventListener('error', (e) => errors.push(e));
+  es.addEventListener('reconnecting', (e) => reconnects.push(e));
+  return { es, got: recorder(es), errors, reconnects };
+}
+
+describe('a healthy stream', () => {
+  it('delivers the backlog and live events in order with ids and data', async () => {
+    server.publishMany(3);
+    const { es, got } = open();
+    await next(es, 'open');
+    server.publishMany(2);
+    await got.until(5);
+    expect(got.ids).toEqual(range(1, 5));
+    expect(got.data).toEqual(range(1, 5).map((n) => JSON.stringify({ n: Number(n) })));
+    expect(es.readyState).toBe(es.OPEN);
+  });
+
+  it('sends the EventSource request headers', async () => {
+    const { es } = open({ headers: { 'x-app': 'demo' } });
+    await next(es, 'open');
+    expect(server.requests[0]).toMatchObject({ method: 'GET', accept: 'text/event-stream', cacheControl: 'no-cache', lastEventId: null });
+  });
+
+  it('delivers custom event types and multi-line data', async () => {
+    const { es } = open();
+    const updates: MessageEvent[] = [];
+    es.addEventListener('update', (e: MessageEvent) => updates.push(e));
+    await next(es, 'open');
+    server.publish('line 1\nline 2', { event: 'update' });
+    await next(es, 'update');
+    expect(updates.map((e) => [e.type, e.data, e.lastEventId, e.origin])).toEqual([['update', 'line 1\nline 2', '1', server.url]]);
+  });
+
+  it('POST streams send the body, recomputed per attempt', async () => {
+    let n = 0;
+    const { es, got } = open({ method: 'POST', body: () => JSON.stringify({ prompt: 'hi', attempt: ++n }) });
+    server.publishMany(1);
+    await got.until(1);
+    server.faults.dropAll();
+    await next(es, 'open');
+    expect(server.requests.map((r) => [r.method, r.body])).toEqual([
+      ['POST', '{"prompt":"hi","attempt":1}'],
+      ['POST', '{"prompt":"hi","attempt":2}'],
+    ]);
+  });
+});
+
+describe('network faults', () => {
+  it('a dropped socket: reconnects with Last-Event-ID and misses nothing', async () => {
+    server.publishMany(5);
+    const { es, got, errors, reconnects } = open();
+    await got.until(5);
+    server.faults.dropAll();
+    await next(es, 'reconnecting');
+    server.publishMany(5);
+    await got.until(10);
+    expect(got.ids).toEqual(range(1, 10));
+    expect(errors[0]?.reason).toBe('network');
+    expect(reconnects[0]).toMatchObject({ attempt: 1, reason: 'network' });
+    expect(server.requests[1]?.lastEventId).toBe('5');
+  });
+
+  it('a drop in the middle of an event: the half event is discarded, then received whole', async () => {
+    server.publishMany(2);
+    const { es, got } = open();
+    await got.until(2);
+    server.faults.dropMidEvent();
+    server.publish('a long event that will be cut in half by the server');
+    await next(es, 'reconnecting');
+    await got.until(3);
+    expect(got.ids).toEqual(['1', '2', '3']);
+    expect(got.data[2]).toBe('a long event that will be cut in half by the server');
+  });
+
+  it('a silent, half-open stream is abandoned after heartbeatTimeout, then resumed', async () => {
+    server.publishMany(1);
+    const { es, got, errors } = open({ heartbeatTimeout: 300 });
+    await got.until(1);
+    server.faults.silence();
+    server.publishMany(1);
+    const error = await next<StreamErrorEvent>(es, 'error');
+    expect(error.reason).toBe('heartbeat-timeout');
+    await got.until(2);
+    expect(got.ids).toEqual(['1', '2']);
+    expect(errors.map((e) => e.reason)).toEqual(['heartbeat-timeout']);
+  });
+
+  it('response headers that never come are abandoned after heartbeatTimeout', async () => {
+    server.faults.delayHeaders(5000);
+    const { es } = open({ heartbeatTimeout: 200 });
+    const error = await next<StreamErrorEvent>(es, 'error');
+    expect(error.reason).toBe('heartbeat-timeout');
+    server.faults.delayHeaders(0);
+    await next(es, 'open');
+  });
+
+  it('a server that is down: backoff grows until it is back', async () => {
+    const port = server.port;
+    await server.close();
+    const { es, reconnects } = open({ random: () => 0 }, `http://127.0.0.1:${port}/stream`);
+    while (reconnects.length < 3) await next(es, 'reconnecting');
+    expect(reconnects.slice(0, 3).map((e) => e.delay)).toEqual([20, 40, 80]);
+    server = await createSseServer({ port, retry: 50, heartbeatInterval: 0 });
+    await next(es, 'open', 5000);
+  });
+});
+
+describe('statuses', () => {
+  it('503 with Retry-After waits what the server asked', async () => {
+    server.faults.failNext(503, { retryAfter: '1' });
+    const { es, errors, reconnects } = open();
+    await next(es, 'open', 5000);
+    expect(errors[0]).toMatchObject({ reason: 'http-status', status: 503 });
+    expect(reconnects[0]?.delay).toBe(1000);
+  });
+
+  it('429 and 500 are retried', async () => {
+    server.faults.failNext(429);
+    server.faults.failNext(500);
+    const { es, errors } = open();
+    await next(es, 'open');
+    expect(errors.map((e) => e.status)).toEqual([429, 500]);
+  });
+
+  it('401 until the token changes: one retry with freshly computed headers', async () => {
+    let token = 'old';
+    server.faults.requireToken('new');
+    const { es, errors } = open({
+      headers: () => {
+        const headers = { authorization: `Bearer ${token}` };
+        token = 'new';
+        return headers;
+      },
+    });
+    await next(es, 'open');
+    expect(errors.map((e) => e.status)).toEqual([401]);
+    expect(server.requests.map((r) => r.authorization)).toEqual(['Bearer old', 'Bearer new']);
+  });
+
+  it('401 again with fresh headers is final', async () => {
+    server.faults.requireToken('secret');
+    const { es, errors } = open({ headers: () => ({ authorization: 'Bearer wrong' }) });
+    await next(es, 'error');
+    const final = await next<StreamErrorEvent>(es, 'error');
+    expect(final).toMatchObject({ reason: 'http-status', status: 401 });
+    expect(es.readyState).toBe(es.CLOSED);
+    expect(errors).toHaveLength(2);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('204 stops for good', async () => {
+    server.faults.stop();
+    const { es } = open();
+    const error = await next<StreamErrorEvent>(es, 'error');
+    expect(error).toMatchObject({ reason: 'http-status', status: 204 });
+    expect(es.readyState).toBe(es.CLOSED);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a wrong content type fails clearly', async () => {
+    server.faults.contentType('text/html');
+    const { es } = open();
+    const error = await next<StreamErrorEvent>(es, 'error');
+    expect(error).toMatchObject({ reason: 'content-type', status: 200 });
+    expect(error.message).toBe('Expected content type "text/event-stream", got "text/html"');
+    expect(es.readyState).toBe(es.CLOSED);
+  });
+
+  it('404 fails with the status', async () => {
+    const { es } = open({}, `${server.url}/nope`);
+    const error = await next<StreamErrorEvent>(es, 'error');
+    expect(error).toMatchObject({ reason: 'http-status', status: 404, message: 'Non-200 status code (404)' });
+  });
+});
+
+describe('bytes on the wire', () => {
+  it.each(['lf', 'cr', 'crlf'] as const)('%s line endings', async (eol) => {
+    server.wire.eol = eol;
+    server.publish('one\ntwo');
+    server.publish('three');
+    const { got } = open();
+    await got.until(2);
+    expect(got.data).toEqual(['one\ntwo', 'three']);
+  });
+
+  it('1-byte writes with multi-byte characters', async () => {
+    server.wire.chunking = 'bytes';
+    server.publish('héllo wörld 😀');
+    server.publish('中文 ✓');
+    const { got } = open();
+    await got.until(2);
+    expect(got.data).toEqual(['héllo wörld 😀', '中文 ✓']);
+  });
+
+  it('writes split inside a multi-byte character', async () => {
+    server.wire.chunking = 'split';
+    for (let i = 0; i < 20; i++) server.publish(`€${i}😀`);
+    const { got } = open();
+    await got.until(20);
+    expect(got.data).toEqual(Array.from({ length: 20 }, (_, i) => `€${i}😀`));
+  });
+});
+
+describe('duplicates', () => {
+  it('events the server replays are suppressed', async () => {
+    server.publishMany(10);
+    const { es, got } = open();
+    await got.until(10);
+    server.faults.replay(5);
+    server.publishMany(1);
+    await got.until(11);
+    expect(got.ids).toEqual(range(1, 11));
+    expect(es.stats.duplicatesSuppressed).toBe(5);
+  });
+
+  it('a server that ignores Last-Event-ID and replays from the start: still exactly once', async () => {
+    server.publishMany(5);
+    const { es, got } = open();
+    await got.until(5);
+    // A proxy that strips Last-Event-ID looks, to the server, like a new client.
+    server.faults.dropAll();
+    server.faults.replay(0);
+    await next(es, 'open');
+    server.faults.replay(5);
+    server.publishMany(1);
+    await got.until(6);
+    expect(got.ids).toEqual(range(1, 6));
+  });
+});
+
+describe('persistence', () => {
+  it('a new source for the same stream resumes from the stored cursor: no gap, no repeat', async () => {
+    const store = createMemoryStore();
+    server.publishMany(4);
+    const first = open({ store });
+    await first.got.until(4);
+    await first.es.close();
+    server.publishMany(3);
+    const second = open({ store });
+    await second.got.until(3);
+    expect(second.got.ids).toEqual(range(5, 7));
+    expect(server.requests.at(-1)?.lastEventId).toBe('4');
+  });
+
+  it('sources with different storageKeys keep separate cursors', async () => {
+    const store = createMemoryStore();
+    server.publishMany(2);
+    const a = open({ store, storageKey: 'a' });
+    await a.got.until(2);
+    await a.es.close();
+    const b = open({ store, storageKey: 'b' });
+    await b.got.until(2);
+    expect(b.got.ids).toEqual(['1', '2']);
+    expect(await store.get('a')).toEqual({ lastEventId: '2', recentIds: ['1', '2'] });
+  });
+
+  it('a store that fails is reported once and the stream goes on', async () => {
+    const store = {
+      get: () => Promise.reject(new Error('disk gone')),
+      set: () => Promise.reject(new Error('disk gone')),
+      delete: () => Promise.reject(new Error('disk gone')),
+    };
+    server.publishMany(3);
+    const { got, errors } = open({ store });
+    await got.until(3);
+    expect(errors.map((e) => e.reason)).toEqual(['store']);
+    expect(got.ids).toEqual(range(1, 3));
+  });
+});
+
+describe('limits and closing', () => {
+  it('an oversized event fails the stream with too-large and does not buffer it', async () => {
+    server.publish('x'.repeat(10_000));
+    const { es } = open({ maxEventSize: 1000 });
+    const error = await next<StreamErrorEvent>(es, 'error');
+    expect(error.reason).toBe('too-large');
+    expect(es.readyState).toBe(es.CLOSED);
+  });
+
+  it('maxRetries: gives up against a server that keeps failing', async () => {
+    server.faults.failNext(503, { times: 100 });
+    const { es, errors } = open({ backoff: { initialDelay: 5, maxDelay: 5, maxRetries: 3 } });
+    while (es.readyState !== es.CLOSED) await next(es, 'error');
+    expect(errors.map((e) => e.reason)).toEqual(['http-status', 'http-status', 'http-status', 'max-retries']);
+    expect(errors.at(-1)?.status).toBe(503);
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('close() releases the socket on the server', async () => {
+    const { es } = open();
+    await next(es, 'open');
+    expect(server.openStreams).toBe(1);
+    await es.close();
+    await expect.poll(() => server.openStreams).toBe(0);
+  });
+
+  it('graceful server shutdown ends the stream; the client reconnects when it is back', async () => {
+    server.publishMany(1);
+    const port = server.port;
+    const { es, got } = open();
+    await got.until(1);
+    await server.close();
+    await next(es, 'error');
+    expect(es.readyState).toBe(es.CONNECTING);
+    server = await createSseServer({ port, retry: 50, heartbeatInterval: 0 });
+    server.publishMany(2);
+    await got.until(2);
+    expect(got.ids).toEqual(['1', '2']);
+  });
+});
