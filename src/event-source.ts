@@ -24,7 +24,15 @@ export interface ResilientEventSourceEventMap {
   reconnecting: ReconnectingEvent;
 }
 
-type Handler<E extends Event> = ((this: ResilientEventSource, event: E) => unknown) | null;
+/**
+ * An `on…` handler as a setter accepts it: typed with the precise event, so
+ * `es.onerror = (e) => e.reason` compiles. The getters return the DOM's own
+ * handler type, which keeps the class assignable to `EventSource` (whose
+ * handlers take a plain `Event`; function parameters are contravariant).
+ */
+type Handler<E extends Event> = ((this: EventSource, event: E) => unknown) | null;
+/** An `on…` handler as `EventSource` types it. */
+type DomHandler<E extends Event> = ((this: EventSource, event: E) => any) | null;
 type HandlerType = 'open' | 'message' | 'error';
 
 const CONNECTING = 0;
@@ -59,7 +67,7 @@ export class ResilientEventSource extends EventTarget {
   readonly #dedupe: DedupeWindow;
   readonly #cursor: CursorKeeper;
   readonly #callbacks: ConnectionCallbacks;
-  readonly #handlers: Record<HandlerType, Handler<Event> | null> = { open: null, message: null, error: null };
+  readonly #handlers: Record<HandlerType, Handler<Event>> = { open: null, message: null, error: null };
   #readyState: 0 | 1 | 2 = CONNECTING;
   #lastEventId = '';
   #origin = '';
@@ -172,7 +180,7 @@ export class ResilientEventSource extends EventTarget {
   }
 
   /** Handler for `open`, as `EventSource.onopen`. */
-  get onopen(): Handler<Event> {
+  get onopen(): DomHandler<Event> {
     return this.#handlers.open;
   }
   set onopen(handler: Handler<Event>) {
@@ -180,16 +188,16 @@ export class ResilientEventSource extends EventTarget {
   }
 
   /** Handler for `message`, as `EventSource.onmessage`. */
-  get onmessage(): Handler<MessageEvent> {
-    return this.#handlers.message as Handler<MessageEvent>;
+  get onmessage(): DomHandler<MessageEvent> {
+    return this.#handlers.message as DomHandler<MessageEvent>;
   }
   set onmessage(handler: Handler<MessageEvent>) {
     this.#setHandler('message', handler as Handler<Event>);
   }
 
   /** Handler for `error`, as `EventSource.onerror`; the event is a {@link StreamErrorEvent}. */
-  get onerror(): Handler<StreamErrorEvent> {
-    return this.#handlers.error as Handler<StreamErrorEvent>;
+  get onerror(): DomHandler<Event> {
+    return this.#handlers.error;
   }
   set onerror(handler: Handler<StreamErrorEvent>) {
     this.#setHandler('error', handler as Handler<Event>);
@@ -511,7 +519,7 @@ export class ResilientEventSource extends EventTarget {
     );
   }
 
-  #setHandler(type: HandlerType, handler: Handler<Event> | null): void {
+  #setHandler(type: HandlerType, handler: Handler<Event>): void {
     const value = typeof handler === 'function' ? handler : null;
     // [html] An event handler attribute registers one listener the first time
     // it is set (adding the same listener again is a no-op), so it keeps its
@@ -521,7 +529,7 @@ export class ResilientEventSource extends EventTarget {
   }
 
   readonly #invokeHandler = (event: Event): void => {
-    this.#handlers[event.type as HandlerType]?.call(this, event);
+    this.#handlers[event.type as HandlerType]?.call(this as EventSource, event);
   };
 }
 

@@ -96,7 +96,8 @@ describe('createCursorKeeper', () => {
   ])('%s degrades to memory, reported once', async (_name, overrides) => {
     const clock = createFakeClock();
     const failures: StoreError[] = [];
-    const store = { get: async () => undefined, set: async () => {}, delete: async () => {}, ...overrides } as LastEventIdStore;
+    // Deliberately wrong values, as a foreign or corrupt store would return.
+    const store = { set: async () => {}, delete: async () => {}, ...overrides } as unknown as LastEventIdStore;
     const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e) });
     expect(await keeper.load()).toBeUndefined();
     keeper.changed();

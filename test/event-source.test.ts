@@ -127,7 +127,7 @@ describe('connecting and reading', () => {
   it('supports onopen, onmessage and onerror like EventSource', async () => {
     const { es, fetch } = setup({ backoff: { maxRetries: 0 } });
     const seen: string[] = [];
-    es.onopen = function (this: ResilientEventSource) {
+    es.onopen = function () {
       seen.push(`open:${this === es}`);
     };
     es.onmessage = (e) => seen.push(`message:${e.data}`);
