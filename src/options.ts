@@ -241,7 +241,9 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
     headers: headers as HeadersOption | undefined,
     method: upperMethod,
     body: body as BodyOption | undefined,
-    fetch: fetchOption as FetchLike,
+    // Browsers throw "Illegal invocation" when fetch runs with any `this` but
+    // the global, as it would if called as a method of an options object.
+    fetch: (input, requestInit) => (fetchOption as FetchLike).call(globalThis, input, requestInit),
     signal: signal as AbortSignal | undefined,
     backoff: normalizeBackoff(o['backoff']),
     heartbeatTimeout: number('heartbeatTimeout', o['heartbeatTimeout'], defaultHeartbeatTimeout, isDelay, `0 (off) or up to ${maxTimerDelay} ms`),

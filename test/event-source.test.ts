@@ -92,6 +92,20 @@ describe('connecting and reading', () => {
     expect((await fetch.call(1)).headers.get('last-event-id')).toBe('42');
   });
 
+  it('calls fetch with the global object as `this` (browsers throw "Illegal invocation" otherwise)', async () => {
+    let receiver: unknown;
+    const es = new ResilientEventSource(URL_, {
+      store: false,
+      fetch: function (this: unknown) {
+        receiver = this;
+        return new Promise<Response>(() => {});
+      },
+    });
+    sources.push(es);
+    await settle();
+    expect(receiver).toBe(globalThis);
+  });
+
   it('calls the headers and body functions before every attempt', async () => {
     let n = 0;
     const { fetch, clock } = setup({
