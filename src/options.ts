@@ -243,7 +243,7 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
     body: body as BodyOption | undefined,
     // Browsers throw "Illegal invocation" when fetch runs with any `this` but
     // the global, as it would if called as a method of an options object.
-    fetch: (input, requestInit) => (fetchOption as FetchLike).call(globalThis, input, requestInit),
+    fetch: (input, requestInit) => Reflect.apply(fetchOption as FetchLike, globalThis, [input, requestInit]),
     signal: signal as AbortSignal | undefined,
     backoff: normalizeBackoff(o['backoff']),
     heartbeatTimeout: number('heartbeatTimeout', o['heartbeatTimeout'], defaultHeartbeatTimeout, isDelay, `0 (off) or up to ${maxTimerDelay} ms`),
