@@ -224,7 +224,9 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       streams.delete(stream);
       clearInterval(stream.heartbeat);
     });
-    if (retry > 0) void stream.writer.send(`retry: ${retry}\n\n`);
+    // `?retry=N` overrides the server's hint for one stream (0 sends none).
+    const retryHint = url.searchParams.has('retry') ? Number(url.searchParams.get('retry')) : retry;
+    if (retryHint > 0) void stream.writer.send(`retry: ${retryHint}\n\n`);
     // Backlog and live events are queued in one synchronous block, so a
     // publish can never overtake the replay.
     for (const e of backlog(record.lastEventId, url.searchParams.get('from') === 'live')) {
