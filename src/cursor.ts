@@ -2,7 +2,8 @@
  * Persistence of the cursor (last id + dedupe window). Writes are coalesced:
  * at most one in flight, at most one per `writeInterval`, and the value written
  * is taken when the write starts, so the latest state always wins and a fast
- * stream costs a few writes per second, not one per event. A store that throws,
+ * stream costs a few writes per second, not one per event. `flush()` is the
+ * exception: it writes at once, beside any write in flight. A store that throws,
  * rejects, hangs or returns garbage is replaced by memory and reported once.
  */
 import type { Clock, TimerHandle } from './clock.js';
@@ -55,7 +56,7 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
   let store = params.store;
   let failed = false;
   let dirty = false;
-  let inFlight: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
   let timer: TimerHandle | undefined;
   let lastWriteAt = -Infinity;
 
@@ -88,7 +89,7 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
     }
   }
 
-  function write(): Promise<void> {
+  function write(): void {
     // flush() may write while a spaced-out write is still scheduled: that
     // timer is now pointless and must not outlive close().
     if (timer !== undefined) clock.clearTimeout(timer);
@@ -98,21 +99,21 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
     lastWriteAt = clock.now();
     // An empty last id with nothing remembered is the reset state: remove the
     // entry rather than store an empty one.
-    const done = cursor.lastEventId === '' && cursor.recentIds.length === 0
+    const done: Promise<void> = (cursor.lastEventId === '' && cursor.recentIds.length === 0
       ? call('delete', (s) => s.delete(key))
-      : call('write', (s) => s.set(key, cursor));
-    inFlight = done.then(() => {
-      inFlight = undefined;
-      if (dirty) schedule();
+      : call('write', (s) => s.set(key, cursor))
+    ).then(() => {
+      inFlight.delete(done);
+      if (dirty && inFlight.size === 0) schedule();
     });
-    return inFlight;
+    inFlight.add(done);
   }
 
   function schedule(): void {
-    if (inFlight || timer !== undefined) return;
+    if (inFlight.size > 0 || timer !== undefined) return;
     const wait = lastWriteAt + interval - clock.now();
     if (wait > 0) timer = clock.setTimeout(write, wait);
-    else void write();
+    else write();
   }
 
   if (!store) {
@@ -132,8 +133,13 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
       schedule();
     },
     async flush() {
-      while (inFlight || dirty) {
-        await (inFlight ?? write());
+      while (dirty || inFlight.size > 0) {
+        // The final write starts now, synchronously, even with another in
+        // flight: a page that is going away (pagehide) runs no later task, so
+        // waiting first would lose it. Stores apply writes in call order, so
+        // this one still wins.
+        if (dirty) write();
+        await Promise.all(inFlight);
       }
     },
   };

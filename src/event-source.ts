@@ -77,7 +77,8 @@ export class ResilientEventSource extends EventTarget {
   #failures = 0;
   #reauthenticated = false;
   #delivered = false;
-  #paused = false;
+  /** Why the stream is paused: the page is hidden (pauseWhenHidden), or gone (pagehide). */
+  readonly #pausedBy = { hidden: false, pagehide: false };
   #connection: Connection | undefined;
   #reconnectTimer: TimerHandle | undefined;
   #detachLifecycle: (() => void) | undefined;
@@ -135,8 +136,11 @@ export class ResilientEventSource extends EventTarget {
     signal?.addEventListener('abort', this.#abortedBySignal);
     this.#detachLifecycle = watchLifecycle({
       onOnline: () => this.#reconnectNowIfWaiting(),
-      onPageHide: () => void this.#cursor.flush(),
-      onHiddenChange: o.pauseWhenHidden ? (hidden) => this.#setPaused(hidden) : undefined,
+      // Events arriving after pagehide would be shown to a page that is going
+      // away and repeated after the reload: stop the stream, then persist.
+      onPageHide: () => this.#setPaused('pagehide', true),
+      onPageRestore: () => this.#setPaused('pagehide', false),
+      onHiddenChange: o.pauseWhenHidden ? (hidden) => this.#setPaused('hidden', hidden) : undefined,
     });
     void this.#start();
   }
@@ -272,11 +276,8 @@ export class ResilientEventSource extends EventTarget {
       this.#lastEventId = cursor.lastEventId;
       this.#dedupe.load(cursor.recentIds);
     }
-    if (this.#isClosed() || this.#paused) return;
-    if (this.#options.pauseWhenHidden && isHidden()) {
-      this.#paused = true;
-      return;
-    }
+    if (this.#options.pauseWhenHidden && isHidden()) this.#pausedBy.hidden = true;
+    if (this.#isClosed() || this.#isPaused()) return;
     await this.#connect();
   }
 
@@ -288,7 +289,7 @@ export class ResilientEventSource extends EventTarget {
     try {
       init = await this.#buildRequest();
     } catch (cause) {
-      if (this.#isClosed() || this.#paused) return;
+      if (this.#isClosed() || this.#isPaused()) return;
       this.#reestablishConnection({
         reason: 'network',
         message: `The headers or body function threw: ${describe(cause)}`,
@@ -296,7 +297,7 @@ export class ResilientEventSource extends EventTarget {
       });
       return;
     }
-    if (this.#isClosed() || this.#paused) return;
+    if (this.#isClosed() || this.#isPaused()) return;
 
     this.#delivered = false;
     const connection = openConnection(
@@ -453,7 +454,7 @@ export class ResilientEventSource extends EventTarget {
     this.dispatchEvent(new StreamErrorEvent(error));
     if (this.#isClosed()) return;
     this.dispatchEvent(new ReconnectingEvent({ attempt: this.#failures, delay, reason: error.reason }));
-    if (this.#isClosed() || this.#paused) return;
+    if (this.#isClosed() || this.#isPaused()) return;
     // [spec] "Wait a delay equal to the reconnection time of the event source."
     this.#reconnectTimer = this.#options.clock.setTimeout(() => void this.#connect(), delay);
   }
@@ -497,18 +498,24 @@ export class ResilientEventSource extends EventTarget {
     void this.#connect();
   }
 
-  #setPaused(hidden: boolean): void {
-    if (this.#isClosed() || hidden === this.#paused) return;
-    this.#paused = hidden;
-    if (hidden) {
+  #isPaused(): boolean {
+    return this.#pausedBy.hidden || this.#pausedBy.pagehide;
+  }
+
+  /** Pauses (closes the stream, keeps the source) or resumes, for one reason. */
+  #setPaused(reason: 'hidden' | 'pagehide', paused: boolean): void {
+    if (this.#isClosed()) return;
+    const wasPaused = this.#isPaused();
+    this.#pausedBy[reason] = paused;
+    if (!wasPaused && this.#isPaused()) {
       this.#clearReconnectTimer();
       this.#connection?.abort();
       this.#connection = undefined;
       this.#readyState = CONNECTING;
-      void this.#cursor.flush();
-    } else {
-      void this.#connect();
     }
+    // After the abort, so that nothing arrives after the state is saved.
+    if (paused) void this.#cursor.flush();
+    if (wasPaused && !this.#isPaused()) void this.#connect();
   }
 
   #reportStoreFailure(cause: Error): void {

@@ -8,15 +8,18 @@
 export interface LifecycleHooks {
   /** The network came back: a pending reconnect should happen now. */
   onOnline(): void;
-  /** The page is going away (reload, navigation, bfcache): persist now. */
+  /** The page is going away (reload, navigation, or into the back/forward cache). */
   onPageHide(): void;
+  /** The page came back from the back/forward cache. */
+  onPageRestore(): void;
   /** The page became hidden (`true`) or visible (`false`). Only wired when asked for. */
   onHiddenChange?: ((hidden: boolean) => void) | undefined;
 }
 
+type Listener = (event?: { persisted?: boolean }) => void;
 interface ListenerTarget {
-  addEventListener(type: string, listener: () => void): void;
-  removeEventListener(type: string, listener: () => void): void;
+  addEventListener(type: string, listener: Listener): void;
+  removeEventListener(type: string, listener: Listener): void;
 }
 
 function target(value: unknown): ListenerTarget | undefined {
@@ -30,18 +33,25 @@ function target(value: unknown): ListenerTarget | undefined {
 export function watchLifecycle(hooks: LifecycleHooks): () => void {
   const global = target(globalThis);
   const doc = (globalThis as { document?: { hidden?: boolean } }).document;
-  const documentTarget = target(doc);
-  const onOnline = () => hooks.onOnline();
-  const onPageHide = () => hooks.onPageHide();
-  const onVisibility = () => hooks.onHiddenChange?.(doc?.hidden === true);
+  const offs: (() => void)[] = [];
+  // The remover is captured now, so unsubscribing works even if the global
+  // changed since (a test restoring globals, a polyfill replaced).
+  const on = (t: ListenerTarget | undefined, type: string, listener: Listener) => {
+    if (!t) return;
+    const remove = t.removeEventListener;
+    t.addEventListener(type, listener);
+    offs.push(() => remove.call(t, type, listener));
+  };
 
-  global?.addEventListener('online', onOnline);
-  global?.addEventListener('pagehide', onPageHide);
-  if (hooks.onHiddenChange) documentTarget?.addEventListener('visibilitychange', onVisibility);
+  on(global, 'online', () => hooks.onOnline());
+  on(global, 'pagehide', () => hooks.onPageHide());
+  on(global, 'pageshow', (event) => {
+    if (event?.persisted === true) hooks.onPageRestore();
+  });
+  const { onHiddenChange } = hooks;
+  if (onHiddenChange) on(target(doc), 'visibilitychange', () => onHiddenChange(doc?.hidden === true));
   return () => {
-    global?.removeEventListener('online', onOnline);
-    global?.removeEventListener('pagehide', onPageHide);
-    documentTarget?.removeEventListener('visibilitychange', onVisibility);
+    for (const off of offs.splice(0)) off();
   };
 }
 

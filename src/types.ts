@@ -44,6 +44,11 @@ export interface StoredCursor {
 /**
  * Where cursors live. Every method may reject; the source then falls back to
  * memory and reports it once with an `error` event whose reason is `store`.
+ *
+ * Calls must take effect in the order they are made: the final write on
+ * `close()` or `pagehide` starts while an earlier one may still be in flight,
+ * and the later call must win. IndexedDB (one object store), the memory store
+ * and the file store all do.
  */
 export interface LastEventIdStore {
   /** The cursor under `key`, or `undefined`. */

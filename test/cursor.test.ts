@@ -41,6 +41,27 @@ describe('createCursorKeeper', () => {
     expect(writes).toHaveLength(2);
   });
 
+  it('flush() starts the final write at once, beside a write still in flight (pagehide has no later task)', async () => {
+    const clock = createFakeClock();
+    const { store, writes, release } = slowStore();
+    let state: StoredCursor = { lastEventId: '1', recentIds: [] };
+    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => state, onFailure: () => {} });
+    keeper.changed();
+    state = { lastEventId: '2', recentIds: [] };
+    keeper.changed();
+    const flushed = keeper.flush();
+    // Both writes were issued synchronously, the latest last.
+    expect(writes.map((w) => w.lastEventId)).toEqual(['1', '2']);
+    let done = false;
+    void flushed.then(() => (done = true));
+    release();
+    await settle();
+    expect(done).toBe(false);
+    release();
+    await flushed;
+    expect(clock.pending).toBe(0);
+  });
+
   it('spaces writes by writeInterval: a 1,000 events/s stream costs 5 writes per second', async () => {
     // Events at t = 0…999 ms; writes at t = 0, 200, 400, 600, 800 and, for the
     // changes after 800, at 1000.

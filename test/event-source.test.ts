@@ -2,7 +2,7 @@
  * The state machine through a fake fetch whose streams the test controls and
  * an injected clock: every delay asserted is the one scheduled.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createMemoryStore,
   type LastEventIdStore,
@@ -637,5 +637,113 @@ describe('stats', () => {
       msSinceLastEvent: 250,
       lastEventId: '1',
     });
+  });
+});
+
+describe('browser life cycle (driven in Node through a stand-in global event target)', () => {
+  const globals = globalThis as unknown as Record<string, unknown>;
+  let target: EventTarget;
+  beforeEach(() => {
+    target = new EventTarget();
+    globals['addEventListener'] = target.addEventListener.bind(target);
+    globals['removeEventListener'] = target.removeEventListener.bind(target);
+  });
+  afterEach(async () => {
+    await Promise.all(sources.map((s) => s.close()));
+    sources = [];
+    delete globals['addEventListener'];
+    delete globals['removeEventListener'];
+    delete globals['document'];
+  });
+  const pageEvent = (type: string, persisted = false) => Object.assign(new Event(type), { persisted });
+
+  it('online makes a pending reconnect happen at once', async () => {
+    const { fetch, clock } = setup({ backoff: { initialDelay: 60_000 }, heartbeatTimeout: 0 });
+    await failAttempt(fetch, 0);
+    expect(clock.pending).toBe(1);
+    target.dispatchEvent(new Event('online'));
+    await fetch.call(1);
+    // The 60 s reconnect timer is gone, not left to fire a second request.
+    expect(clock.pending).toBe(0);
+  });
+
+  it('online does nothing while connected', async () => {
+    const { fetch } = setup();
+    (await fetch.call(0)).respondStream();
+    await settle();
+    target.dispatchEvent(new Event('online'));
+    await settle();
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('pagehide stops the stream before saving, so nothing arrives after the save; pageshow from the cache resumes', async () => {
+    const store = createMemoryStore();
+    const { es, fetch, log } = setup({ store });
+    const call = await fetch.call(0);
+    const stream = call.respondStream();
+    stream.write('id: 1\ndata: a\n\n');
+    await settle();
+    target.dispatchEvent(pageEvent('pagehide', true));
+    expect(call.aborted).toBe(true);
+    expect(es.readyState).toBe(es.CONNECTING);
+    await settle();
+    expect(await store.get(URL_)).toEqual({ lastEventId: '1', recentIds: ['1'] });
+    target.dispatchEvent(pageEvent('pageshow', false));
+    await settle();
+    expect(fetch.calls).toHaveLength(1);
+    target.dispatchEvent(pageEvent('pageshow', true));
+    expect((await fetch.call(1)).headers.get('last-event-id')).toBe('1');
+    expect(log).toEqual(['open', 'message:a']);
+  });
+
+  it('close() removes the life-cycle listeners', async () => {
+    const { es, fetch, clock } = setup();
+    await failAttempt(fetch, 0);
+    await es.close();
+    target.dispatchEvent(new Event('online'));
+    target.dispatchEvent(pageEvent('pageshow', true));
+    await settle();
+    expect(fetch.calls).toHaveLength(1);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('pauseWhenHidden: hidden closes the stream, visible reconnects with Last-Event-ID', async () => {
+    const doc = Object.assign(new EventTarget(), { hidden: false });
+    globals['document'] = doc;
+    const { es, fetch, errors } = setup({ pauseWhenHidden: true });
+    const call = await fetch.call(0);
+    call.respondStream().write('id: 3\ndata: x\n\n');
+    await settle();
+    doc.hidden = true;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    expect(call.aborted).toBe(true);
+    expect(es.readyState).toBe(es.CONNECTING);
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    expect((await fetch.call(1)).headers.get('last-event-id')).toBe('3');
+    expect(errors).toEqual([]);
+  });
+
+  it('pauseWhenHidden: a page hidden at start waits until it is visible', async () => {
+    const doc = Object.assign(new EventTarget(), { hidden: true });
+    globals['document'] = doc;
+    const { fetch } = setup({ pauseWhenHidden: true });
+    await settle();
+    expect(fetch.calls).toHaveLength(0);
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await fetch.call(0);
+  });
+
+  it('without pauseWhenHidden, visibility changes nothing', async () => {
+    const doc = Object.assign(new EventTarget(), { hidden: false });
+    globals['document'] = doc;
+    const { fetch } = setup();
+    const call = await fetch.call(0);
+    call.respondStream();
+    doc.hidden = true;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    expect(call.aborted).toBe(false);
   });
 });

@@ -43,6 +43,15 @@ describe('createFileStore', () => {
     expect(JSON.parse(await readFile(join(dir, files[0] ?? ''), 'utf8')).key).toBe('k');
   });
 
+  it('applies concurrent writes to one key in call order: the last call wins', async () => {
+    const store = createFileStore(dir);
+    for (let round = 0; round < 5; round++) {
+      const calls = Array.from({ length: 10 }, (_, i) => store.set('k', { lastEventId: `${round}-${i}`, recentIds: ['x'.repeat((9 - i) * 5000)] }));
+      await Promise.all(calls);
+      expect((await store.get('k'))?.lastEventId).toBe(`${round}-9`);
+    }
+  });
+
   it('rejects with a StoreError on a corrupt file', async () => {
     const store = createFileStore(dir);
     await store.set('k', { lastEventId: '1', recentIds: [] });

@@ -1,7 +1,7 @@
 // Shared by the e2e pages (an external file, so it also runs under a strict
 // CSP). Options come from the query string; everything the source does is
-// recorded in window.log, and each event is also passed to window.record when
-// the test exposed one (it survives reloads).
+// recorded in window.log and, with ?journal, in a sessionStorage journal that
+// survives reloads.
 (function () {
   const q = new URLSearchParams(location.search);
   const num = (name, fallback) => (q.has(name) ? Number(q.get(name)) : fallback);
@@ -29,7 +29,9 @@
   es.onmessage = (e) => {
     log.ids.push(e.lastEventId);
     log.data.push(e.data);
-    if (window.record) window.record(e.lastEventId);
+    // A journal of what was shown, written synchronously to sessionStorage so
+    // that it survives reloads; timeOrigin tells which page load showed it.
+    if (q.has('journal')) sessionStorage.setItem('journal', `${sessionStorage.getItem('journal') ?? ''}${e.lastEventId}@${performance.timeOrigin},`);
   };
   es.onerror = (e) => { log.errors.push(e.reason); log.states.push(`error:${e.reason}`); };
   es.addEventListener('reconnecting', (e) => log.reconnects.push({ attempt: e.attempt, delay: e.delay, reason: e.reason, at: Date.now() }));

@@ -1,7 +1,8 @@
 /**
  * A cursor store on disk for Node: one small JSON file per key, replaced
  * atomically (write to a temporary file, then rename), so a crash mid-write
- * leaves the previous cursor intact rather than a torn file.
+ * leaves the previous cursor intact rather than a torn file. Writes to one key
+ * run in call order, so the latest call wins.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +30,16 @@ export function createFileStore(directory: string): LastEventIdStore {
     throw new TypeError(`createFileStore(directory) needs a directory path, got ${JSON.stringify(directory)}`);
   }
   let writes = 0;
+  /** Per key, the last write or delete queued: they run one after another, in call order. */
+  const queues = new Map<string, Promise<unknown>>();
+  const inOrder = (key: string, run: () => Promise<void>): Promise<void> => {
+    const next = (queues.get(key) ?? Promise.resolve()).catch(() => {}).then(run);
+    queues.set(key, next);
+    void next.finally(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    }).catch(() => {});
+    return next;
+  };
   const pathOf = (key: string) => join(directory, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
   const failed = (what: string, key: string, cause: unknown) =>
     new StoreError(`Could not ${what} the cursor for "${key}" in ${directory}`, { cause });
@@ -52,24 +63,29 @@ export function createFileStore(directory: string): LastEventIdStore {
       if (content.key !== key) return undefined;
       return content.cursor;
     },
-    async set(key, cursor) {
-      const path = pathOf(key);
-      const temporary = `${path}.${process.pid}.${writes++}.tmp`;
-      try {
-        await mkdir(directory, { recursive: true });
-        await writeFile(temporary, JSON.stringify({ key, cursor } satisfies FileContent));
-        await rename(temporary, path);
-      } catch (cause) {
-        await rm(temporary, { force: true }).catch(() => {});
-        throw failed('write', key, cause);
-      }
+    set(key, cursor) {
+      const content = JSON.stringify({ key, cursor } satisfies FileContent);
+      return inOrder(key, async () => {
+        const path = pathOf(key);
+        const temporary = `${path}.${process.pid}.${writes++}.tmp`;
+        try {
+          await mkdir(directory, { recursive: true });
+          await writeFile(temporary, content);
+          await rename(temporary, path);
+        } catch (cause) {
+          await rm(temporary, { force: true }).catch(() => {});
+          throw failed('write', key, cause);
+        }
+      });
     },
-    async delete(key) {
-      try {
-        await rm(pathOf(key), { force: true });
-      } catch (cause) {
-        throw failed('delete', key, cause);
-      }
+    delete(key) {
+      return inOrder(key, async () => {
+        try {
+          await rm(pathOf(key), { force: true });
+        } catch (cause) {
+          throw failed('delete', key, cause);
+        }
+      });
     },
   };
 }

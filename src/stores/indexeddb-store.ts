@@ -21,9 +21,22 @@ export function createIndexedDbStore(
   objectStoreName: string = defaultObjectStoreName,
 ): LastEventIdStore {
   let useStore: UseStore | undefined;
+  const open = (): UseStore => {
+    const base = createStore(databaseName, objectStoreName);
+    return (mode, callback) =>
+      base(mode, (objectStore) => {
+        const result = callback(objectStore);
+        // Commit now instead of when the task ends. Chromium aborts a page's
+        // uncommitted transactions when the page goes away, which is exactly
+        // when the pagehide flush writes; a committing one is finished by the
+        // database process. (`commit` is missing in older browsers.)
+        if (mode === 'readwrite') objectStore.transaction.commit?.();
+        return result;
+      });
+  };
   const wrap = async <T>(what: string, run: (store: UseStore) => Promise<T>): Promise<T> => {
     try {
-      useStore ??= createStore(databaseName, objectStoreName);
+      useStore ??= open();
       return await run(useStore);
     } catch (cause) {
       throw new StoreError(`IndexedDB ${what} failed in "${databaseName}/${objectStoreName}"`, { cause });
