@@ -16,7 +16,7 @@ const server = await createSseServer({
   retry: Number(flag('retry') ?? 1000),
   heartbeatInterval: 15_000,
 });
-process.stdout.write(`Reference SSE server on ${server.streamUrl}\nFaults: POST ${server.url}/control/{drop,drop-mid-event,silence,fail,token,stop,replay,reset}\n`);
+process.stdout.write(`Reference SSE server on ${server.streamUrl}\nFaults: POST ${server.url}/control/{drop,drop-mid-event,silence,fail,token,rotate-token,stop,replay,restart,reset}\n`);
 const shutdown = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

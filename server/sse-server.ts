@@ -90,6 +90,16 @@ export interface Faults {
   delayHeaders(ms: number): void;
   /** Clears every fault (not the wire style). */
   reset(): void;
+  /**
+   * Restarts: every socket is destroyed and connections are refused for
+   * `downMs`, then it listens again on the same port. The event log is kept,
+   * as a real server's database would be.
+   */
+  restart(downMs?: number): Promise<void>;
+  /** Requires a new random bearer token (401 until a client sends it) and returns it. */
+  rotateToken(): string;
+  /** The token currently required, as an auth server would issue it; `undefined` when none is. */
+  issuedToken(): string | undefined;
 }
 
 /** A running reference server. */
@@ -153,6 +163,7 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
   let stopped = false;
   let contentType: string | undefined;
   let headerDelay = 0;
+  let closed = false;
 
   const frameOf = (e: SseEvent) => formatEvent({ ...e, sendId: !noId.has(e) });
 
@@ -275,6 +286,19 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       contentType = undefined;
       headerDelay = 0;
     },
+    async restart(downMs = 2000) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      if (!closed) await listen();
+    },
+    rotateToken() {
+      token = Math.random().toString(36).slice(2, 10);
+      return token;
+    },
+    issuedToken: () => token,
   };
 
   /** POST /control/<name>?…: the faults over HTTP, for the demo and browser tests. */
@@ -295,6 +319,9 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       case 'content-type': faults.contentType(q.get('value') ?? undefined); break;
       case 'delay-headers': faults.delayHeaders(int('ms', 0)); break;
       case 'reset': faults.reset(); break;
+      case 'restart': void faults.restart(int('ms', 2000)); break;
+      case 'rotate-token': result = { token: faults.rotateToken() }; break;
+      case 'issued-token': result = { token: faults.issuedToken() ?? null }; break;
       case 'publish': {
         const count = int('count', 1);
         const data = q.get('data');
@@ -369,11 +396,17 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     for (let i = 0; i < count; i++) publish(makeData(seq + 1));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  let port = options.port ?? 0;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen();
+  port = (server.address() as AddressInfo).port;
   const base = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const ticker = options.publishInterval ? setInterval(() => publishMany(1), options.publishInterval) : undefined;
 
@@ -391,11 +424,13 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     publish,
     publishMany,
     async close() {
+      closed = true;
       clearInterval(ticker);
       for (const s of streams) {
         clearInterval(s.heartbeat);
         s.writer.response.end();
       }
+      if (!server.listening) return;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -328,6 +328,42 @@ describe('limits and closing', () => {
     await expect.poll(() => server.openStreams).toBe(0);
   });
 
+  it('a server restart (connections refused for a while): resumes after it, nothing lost', async () => {
+    server.publishMany(2);
+    const { es, got, errors } = open({ random: () => 0 });
+    await got.until(2);
+    const restarted = server.faults.restart(300);
+    server.publishMany(2);
+    await restarted;
+    await got.until(4);
+    expect(got.ids).toEqual(range(1, 4));
+    expect(errors.every((e) => e.reason === 'network')).toBe(true);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(es.readyState).toBe(es.OPEN);
+  });
+
+  it('a rotated token: 401, then one immediate retry with the token the headers function fetches anew', async () => {
+    server.publishMany(1);
+    // A token cache as apps have one: each call hands out what it holds, then
+    // refreshes from the issuer, so the first attempt after a rotation is stale.
+    let cached: string | undefined;
+    const headers = () => {
+      const token = cached;
+      cached = server.faults.issuedToken();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    };
+    const { es, got, errors, reconnects } = open({ headers });
+    await got.until(1);
+    const token = server.faults.rotateToken();
+    server.faults.dropAll();
+    server.publishMany(1);
+    await got.until(2);
+    expect(server.requests.map((r) => [r.authorization, r.status])).toEqual([[null, 200], [null, 401], [`Bearer ${token}`, 200]]);
+    expect(errors.slice(-2).map((e) => [e.reason, e.status])).toEqual([['network', undefined], ['http-status', 401]]);
+    expect(reconnects.at(-1)?.delay).toBe(0);
+    expect(es.readyState).toBe(es.OPEN);
+  });
+
   it('graceful server shutdown ends the stream; the client reconnects when it is back', async () => {
     server.publishMany(1);
     const port = server.port;
