@@ -14,8 +14,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/browser/**'],
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+          exclude: ['test/browser/**', 'examples/**/*.browser.test.ts'],
           environment: 'node',
         },
       },
@@ -25,7 +25,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
+          include: ['test/browser/**/*.test.ts', 'examples/**/*.browser.test.ts'],
+          // A reference server in Node for browser tests; its URL is provided as `sseUrl`.
+          globalSetup: ['test/browser/global-setup.ts'],
           browser: {
             enabled: true,
             headless: true,

@@ -385,7 +385,8 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       if (!res.headersSent) res.writeHead(500).end(String(error));
       else res.destroy();
     };
-    if (url.pathname === '/stream') return void handleStream(req, res, url).catch(fail);
+    // The stream can be mounted anywhere: `/stream`, `/api/stream`, `/v1/feed/stream`…
+    if (url.pathname === '/stream' || url.pathname.endsWith('/stream')) return void handleStream(req, res, url).catch(fail);
     if (url.pathname.startsWith('/control/')) return handleControl(url.pathname.slice(9), url.searchParams, res);
     void serveStatic(url.pathname, res).then((served) => {
       if (!served) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');

@@ -327,8 +327,8 @@ export class ResilientEventSource extends EventTarget {
     if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
     headers.set('cache-control', 'no-cache');
     // [spec] "If the event source's last event ID string is not the empty
-    // string, set `Last-Event-ID` to it."
-    if (this.#lastEventId !== '') headers.set('last-event-id', this.#lastEventId);
+    // string, set `Last-Event-ID` to it, encoded as UTF-8."
+    if (this.#lastEventId !== '') headers.set('last-event-id', toByteString(this.#lastEventId));
     else headers.delete('last-event-id');
     const init: RequestInit = {
       method: o.method,
@@ -538,6 +538,18 @@ export class ResilientEventSource extends EventTarget {
   readonly #invokeHandler = (event: Event): void => {
     this.#handlers[event.type as HandlerType]?.call(this as EventSource, event);
   };
+}
+
+/**
+ * A header value carrying `value` as UTF-8 bytes. Header values are byte
+ * strings: `Headers` throws on a character above U+00FF, so a non-ASCII id is
+ * sent as its UTF-8 bytes, one character per byte, as the spec asks.
+ */
+function toByteString(value: string): string {
+  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  let bytes = '';
+  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
+  return bytes;
 }
 
 function describe(error: unknown): string {

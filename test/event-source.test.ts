@@ -106,6 +106,18 @@ describe('connecting and reading', () => {
     expect(receiver).toBe(globalThis);
   });
 
+  it('sends a non-ASCII last id as its UTF-8 bytes (Headers would throw on the raw string)', async () => {
+    const { fetch, clock } = setup();
+    const stream = (await fetch.call(0)).respondStream();
+    stream.write('id: ünï-😀\ndata: x\n\n');
+    stream.close();
+    await settle();
+    clock.advance(1000);
+    const value = (await fetch.call(1)).headers.get('last-event-id') ?? '';
+    const bytes = Uint8Array.from(value, (c) => c.charCodeAt(0));
+    expect(new TextDecoder().decode(bytes)).toBe('ünï-😀');
+  });
+
   it('calls the headers and body functions before every attempt', async () => {
     let n = 0;
     const { fetch, clock } = setup({

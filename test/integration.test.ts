@@ -247,6 +247,16 @@ describe('duplicates', () => {
     expect(es.stats.duplicatesSuppressed).toBe(5);
   });
 
+  it('non-ASCII ids survive a reconnect: the server gets the id as UTF-8', async () => {
+    server.publish('a', { id: 'ünï-😀-1' });
+    const { es, got } = open();
+    await got.until(1);
+    server.faults.dropAll();
+    await next(es, 'open');
+    const raw = server.requests[1]?.lastEventId ?? '';
+    expect(Buffer.from(raw, 'latin1').toString('utf8')).toBe('ünï-😀-1');
+  });
+
   it('a server that ignores Last-Event-ID and replays from the start: still exactly once', async () => {
     server.publishMany(5);
     const { es, got } = open();
