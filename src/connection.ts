@@ -43,8 +43,8 @@ export interface ConnectionCallbacks {
   onEvent(message: EventSourceMessage): void;
   /** A `retry:` field with a valid value. */
   onRetry(ms: number): void;
-  /** Body bytes arrived. */
-  onBytes(count: number): void;
+  /** Body bytes arrived, at `now` (the clock is read once per chunk). */
+  onBytes(count: number, now: number): void;
 }
 
 /** A running attempt. */
@@ -127,8 +127,9 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        watchdog.touch();
-        callbacks.onBytes(value.byteLength);
+        const now = params.clock.now();
+        watchdog.touch(now);
+        callbacks.onBytes(value.byteLength, now);
         let text = decoder.decode(value, { stream: true });
         if (text === '') continue;
         if (skipLeadingLF && text.charCodeAt(0) === 10) text = text.slice(1);

@@ -12,6 +12,8 @@ import { createCursorKeeper, type CursorKeeper } from './cursor.js';
 import { createDedupeWindow, type DedupeWindow, noDedupe } from './dedupe.js';
 import { ReconnectingEvent, StreamErrorEvent, type StreamErrorInit } from './errors.js';
 import { isHidden, watchLifecycle } from './lifecycle.js';
+import { ListenerRegistry, reportListenerError } from './listeners.js';
+import { SourceMessageEvent } from './message-event.js';
 import { maxTimerDelay, type NormalizedOptions, normalizeOptions } from './options.js';
 import { defaultStore } from './stores/default-store.js';
 import type { ResilientEventSourceInit, StreamStats } from './types.js';
@@ -38,6 +40,12 @@ type HandlerType = 'open' | 'message' | 'error';
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
+
+/** The types the source fires as plain events, through the real EventTarget. Every other type is a message. */
+const isOwnEventType = (type: string) => type === 'open' || type === 'error' || type === 'reconnecting';
+
+/** `performance.timeOrigin`, to give messages a `timeStamp` relative to it, as events have. */
+const timeOrigin = (globalThis as { performance?: { timeOrigin?: number } }).performance?.timeOrigin ?? 0;
 
 /**
  * A drop-in replacement for `EventSource` over `fetch` that reconnects with
@@ -68,6 +76,11 @@ export class ResilientEventSource extends EventTarget {
   readonly #cursor: CursorKeeper;
   readonly #callbacks: ConnectionCallbacks;
   readonly #handlers: Record<HandlerType, Handler<Event>> = { open: null, message: null, error: null };
+  readonly #listeners = new ListenerRegistry(this, {
+    nativeAdd: (type, listener, options) => super.addEventListener(type, listener, options),
+    nativeRemove: (type, listener, capture) => super.removeEventListener(type, listener, capture),
+    report: reportListenerError,
+  });
   #readyState: 0 | 1 | 2 = CONNECTING;
   #lastEventId = '';
   #origin = '';
@@ -121,9 +134,9 @@ export class ResilientEventSource extends EventTarget {
         // stream's reconnection time to that integer."
         this.#reconnectionTime = ms;
       },
-      onBytes: (count) => {
+      onBytes: (count, now) => {
         this.#stats.bytesReceived += count;
-        this.#stats.lastByteAt = o.clock.now();
+        this.#stats.lastByteAt = now;
       },
     };
 
@@ -227,7 +240,9 @@ export class ResilientEventSource extends EventTarget {
     listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
     options?: boolean | AddEventListenerOptions,
   ): void {
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+    const l = listener as EventListenerOrEventListenerObject | null;
+    if (isOwnEventType(type)) super.addEventListener(type, l, options);
+    else if (l) this.#listeners.add(type, l, options);
   }
 
   override removeEventListener<K extends keyof ResilientEventSourceEventMap>(
@@ -250,7 +265,9 @@ export class ResilientEventSource extends EventTarget {
     listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
     options?: boolean | EventListenerOptions,
   ): void {
-    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+    const l = listener as EventListenerOrEventListenerObject | null;
+    if (isOwnEventType(type)) super.removeEventListener(type, l, options);
+    else if (l) this.#listeners.remove(type, l, options);
   }
 
   /**
@@ -374,17 +391,17 @@ export class ResilientEventSource extends EventTarget {
       this.#delivered = true;
       this.#failures = 0;
     }
-    this.#stats.eventsDelivered++;
-    this.#stats.lastEventAt = this.#options.clock.now();
+    const stats = this.#stats;
+    stats.eventsDelivered++;
+    // The time of the chunk that carried it: one clock read per chunk, not per event.
+    stats.lastEventAt = stats.lastByteAt;
     // [spec] "Initialize event's type to the event type buffer (or message), data
     // to the data buffer, origin to the final URL's origin, lastEventId to the
     // last event ID string."
-    this.dispatchEvent(
-      new MessageEvent(message.event ?? 'message', {
-        data: message.data,
-        lastEventId: this.#lastEventId,
-        origin: this.#origin,
-      }),
+    const type = message.event ?? 'message';
+    if (!this.#listeners.has(type)) return;
+    this.#listeners.dispatch(
+      new SourceMessageEvent(type, message.data, this.#lastEventId, this.#origin, this, (stats.lastByteAt ?? timeOrigin) - timeOrigin),
     );
   }
 
@@ -531,7 +548,7 @@ export class ResilientEventSource extends EventTarget {
     // [html] An event handler attribute registers one listener the first time
     // it is set (adding the same listener again is a no-op), so it keeps its
     // place among listeners added around it.
-    if (value) super.addEventListener(type, this.#invokeHandler);
+    if (value) this.addEventListener(type, this.#invokeHandler);
     this.#handlers[type] = value;
   }
 

@@ -7,8 +7,8 @@ import type { Clock, TimerHandle } from './clock.js';
 
 /** A started watchdog. */
 export interface Watchdog {
-  /** Records activity (a byte arrived, or headers did). */
-  touch(): void;
+  /** Records activity (a byte arrived, or headers did), at `now` if the caller already read the clock. */
+  touch(now?: number): void;
   /** Stops the watchdog; it will not fire afterwards. */
   stop(): void;
 }
@@ -37,8 +37,8 @@ export function startWatchdog(clock: Clock, timeout: number, onTimeout: () => vo
 
   arm(timeout);
   return {
-    touch() {
-      last = clock.now();
+    touch(now = clock.now()) {
+      last = now;
     },
     stop() {
       if (timer !== undefined) clock.clearTimeout(timer);

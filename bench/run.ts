@@ -1,0 +1,180 @@
+/**
+ * `npm run bench`: every measure of resilient-eventsource side by side with the
+ * alternatives, in one run, as ratios. Prints one markdown table per measure,
+ * writes the raw numbers to bench/out/results.json and the tables to
+ * bench/RESULTS.md with the machine they ran on.
+ * Flags: --quick (smaller streams, 1 repetition: a smoke run), --reps N,
+ * --only throughput,memory,timing,browser,sizes.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { streams } from './streams.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const reps = Number(args[args.indexOf('--reps') + 1] ?? 0) || (quick ? 1 : 5);
+const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : undefined;
+const wants = (measure: string) => !only || only.has(measure);
+const here = import.meta.dirname;
+
+/** Runs a node script (TypeScript through tsx) and returns its stdout lines. */
+export function node(script: string, scriptArgs: string[], nodeArgs: string[] = []): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, script), ...scriptArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += String(c)));
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`${script} exited with ${code}: ${out}`))));
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : n.toFixed(0));
+const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : '–');
+
+export const clients = [
+  'fetch (raw bytes)',
+  'eventsource-parser + TextDecoder',
+  'eventsource',
+  'eventsource-client',
+  '@microsoft/fetch-event-source',
+  'resilient-eventsource',
+];
+
+interface Row { client: string; runs: number[]; failures: string[] }
+const results: Record<string, unknown> = { quick, reps };
+const tables: string[] = [];
+
+async function throughput() {
+  const serverProcess = spawn(process.execPath, ['--import', 'tsx', join(here, 'stream-server.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => serverProcess.stdout.once('data', (c: Buffer) => resolve(String(c).trim())));
+  const base = `http://127.0.0.1:${port}`;
+  const all: Record<string, Row[]> = {};
+  try {
+    for (const spec of streams(quick)) {
+      const rows: Row[] = clients.map((client) => ({ client, runs: [], failures: [] }));
+      // Round-robin: each repetition runs every client once, in a fresh process.
+      for (let rep = 0; rep < reps; rep++) {
+        for (const row of rows) {
+          const [line] = await node('client.ts', [row.client, base, spec.name, ...(quick ? ['--quick'] : [])]);
+          const r = JSON.parse(line ?? '{}') as { ok: boolean; events: number; ms: number; error?: string };
+          if (r.ok) row.runs.push((r.events / r.ms) * 1000);
+          else row.failures.push(r.error ?? 'failed');
+        }
+        process.stderr.write(`throughput ${spec.name}: repetition ${rep + 1}/${reps}\n`);
+      }
+      all[spec.name] = rows;
+      const floor = median(rows[0]?.runs ?? []);
+      const parser = median(rows[1]?.runs ?? []);
+      const lines = [
+        `### Node throughput: ${spec.title} (${spec.count.toLocaleString('en')} events, median of ${reps} fresh processes)`,
+        '',
+        '| client | events/s (median) | min – max | × raw fetch | × bare parser |',
+        '|---|---:|---:|---:|---:|',
+        ...rows.map((r) => r.failures.length
+          ? `| ${r.client} | FAIL: ${r.failures[0]} | | | |`
+          : `| ${r.client} | ${fmt(median(r.runs))} | ${fmt(Math.min(...r.runs))} – ${fmt(Math.max(...r.runs))} | ${ratio(median(r.runs), floor)} | ${ratio(median(r.runs), parser)} |`),
+      ];
+      tables.push(lines.join('\n'));
+      process.stdout.write(`${lines.join('\n')}\n\n`);
+    }
+  } finally {
+    serverProcess.kill();
+  }
+  results['throughput'] = all;
+}
+
+/** Starts the benchmark stream server; returns its base URL and a stop function. */
+async function streamServer() {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'stream-server.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(String(c).trim())));
+  return { base: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+function table(title: string, head: string[], rows: (string | number)[][]) {
+  const lines = [`### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map((_, i) => (i ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  tables.push(lines.join('\n'));
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+async function memory() {
+  const { base, stop } = await streamServer();
+  try {
+    const [line] = await node('memory.ts', [base, ...(quick ? ['--quick'] : [])], ['--expose-gc']);
+    const m = JSON.parse(line ?? '{}') as {
+      stream: { samples: { events: number; heapMB: number; rssMB: number }[] };
+      reconnect: { samples: { events: number; heapMB: number; rssMB: number }[]; reconnects: number };
+      closedSourceCollected: boolean;
+    };
+    results['memory'] = m;
+    const rows = [
+      ...m.stream.samples.map((s) => [`after ${s.events.toLocaleString('en')} events`, s.heapMB.toFixed(2), s.rssMB.toFixed(0)]),
+      ...m.reconnect.samples.map((s) => [`after ${s.events.toLocaleString('en')} reconnect cycles`, s.heapMB.toFixed(2), s.rssMB.toFixed(0)]),
+    ];
+    const growth = (xs: { heapMB: number }[]) => ((xs.at(-1)?.heapMB ?? 0) - (xs[0]?.heapMB ?? 0)).toFixed(2);
+    rows.push(['heap growth, first to last sample (events / reconnects)', `${growth(m.stream.samples)} / ${growth(m.reconnect.samples)}`, '']);
+    rows.push(['a closed source is garbage-collected', m.closedSourceCollected ? 'yes' : 'NO', '']);
+    table('Memory (ours, defaults; heap after a full GC)', ['when', 'heap MB', 'RSS MB'], rows);
+  } finally {
+    stop();
+  }
+}
+
+async function timing() {
+  const [line] = await node('timing.ts', quick ? ['--quick'] : []);
+  const t = JSON.parse(line ?? '{}') as { expectedDelay: number; gaps: number[]; heartbeatTimeout: number; abandons: number[] };
+  results['timing'] = t;
+  const steady = t.gaps.slice(1); // the first includes connection warm-up
+  table('Reconnect timing (real sockets; times taken on the server)', ['measure', 'expected ms', 'median ms', 'min – max ms'], [
+    [`socket dropped → next request (${steady.length} cycles)`, t.expectedDelay, median(steady).toFixed(1), `${Math.min(...steady).toFixed(1)} – ${Math.max(...steady).toFixed(1)}`],
+    [`silent stream → abandoned (${t.abandons.length} cycles)`, `≤ ${t.heartbeatTimeout} + 50`, median(t.abandons).toFixed(1), `${Math.min(...t.abandons).toFixed(1)} – ${Math.max(...t.abandons).toFixed(1)}`],
+  ]);
+}
+
+async function browser() {
+  const { base, stop } = await streamServer();
+  try {
+    const events = quick ? 50_000 : 200_000;
+    const lines = await node('browser.ts', [base, String(events), String(reps)]);
+    const runs = lines.map((l) => JSON.parse(l) as { mode: string; ms?: number; error?: string });
+    results['browser'] = runs;
+    const modes = [...new Set(runs.map((r) => r.mode))];
+    const rate = (mode: string) => runs.filter((r) => r.mode === mode && r.ms).map((r) => (events / (r.ms ?? 1)) * 1000);
+    const native = median(rate(modes[0] ?? ''));
+    table(`Chromium throughput: 100-byte events (${events.toLocaleString('en')} events, median of ${reps} fresh contexts)`, ['client', 'events/s (median)', 'min – max', '× native EventSource'], modes.map((mode) => {
+      const xs = rate(mode);
+      const failed = runs.find((r) => r.mode === mode && r.error);
+      return failed ? [mode, `FAIL: ${failed.error}`, '', ''] : [mode, fmt(median(xs)), `${fmt(Math.min(...xs))} – ${fmt(Math.max(...xs))}`, ratio(median(xs), native)];
+    }));
+  } finally {
+    stop();
+  }
+}
+
+async function bundleSizes() {
+  const { sizes, sizeBudget } = await import('./sizes.js');
+  const rows = await sizes();
+  results['sizes'] = rows;
+  const ours = rows[0]?.gzip ?? 0;
+  table('Bundle size (esbuild, minified, for the browser; gzip -9)', ['bundle', 'minified bytes', 'gzip bytes', 'gzip × ours (UMD)'], rows.map((r) => [r.name, r.minified, r.gzip, ratio(r.gzip, ours)]));
+  const note = `Size target for the UMD: ≤ ${sizeBudget.targetGzipBytes} gzip bytes (${ours <= sizeBudget.targetGzipBytes ? 'met' : 'NOT met'}); npm test's regression guard: ${sizeBudget.guardGzipBytes}.`;
+  tables.push(note);
+  process.stdout.write(`${note}\n\n`);
+}
+
+const measures: [string, () => Promise<void>][] = [['throughput', throughput], ['memory', memory], ['timing', timing], ['browser', browser], ['sizes', bundleSizes]];
+for (const [name, run] of measures) if (wants(name)) await run();
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}, Node ${process.version}`;
+results['machine'] = machine;
+results['date'] = new Date().toISOString();
+mkdirSync(join(here, 'out'), { recursive: true });
+writeFileSync(join(here, 'out', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+if (!quick && !only) {
+  writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Run: ${results['date']}.\nAbsolute numbers drift by ±30% on shared machines; compare ratios within one run.\n\n${tables.join('\n\n')}\n`);
+}

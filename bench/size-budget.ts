@@ -1,0 +1,16 @@
+/**
+ * The bundle size budget, in one place: `npm test` (test/size.test.ts) fails
+ * when the UMD bundle grows past `guardGzipBytes`, and `npm run bench` prints
+ * both numbers.
+ *
+ * Why two numbers: the target for the full UMD bundle is 4 KB gzip (issue 5:
+ * smaller than every full-featured alternative). It is not met yet — the
+ * bundle is about 9.8 KB — and a failing check cannot land, so the guard sits
+ * just above today's size to stop regressions while the size work goes on.
+ * Lower the guard with every cut; at 4096 the target is met.
+ */
+export const sizeBudget = {
+  file: 'dist/resilient-eventsource.umd.min.js',
+  targetGzipBytes: 4096,
+  guardGzipBytes: 10_240,
+};

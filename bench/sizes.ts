@@ -1,0 +1,47 @@
+/**
+ * Bundle sizes, minified and gzipped, measured the same way for everyone:
+ * esbuild bundles an import of each client for the browser, minified, then
+ * gzip -9. Ours is measured twice: the shipped UMD file, and an ESM import of
+ * the class as a bundler would tree-shake it. Prints JSON lines.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = join(import.meta.dirname, '..');
+
+import { sizeBudget } from './size-budget.js';
+
+export { sizeBudget };
+
+async function bundle(entry: string): Promise<Buffer> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return Buffer.from(result.outputFiles[0]?.contents ?? []);
+}
+
+const measure = (name: string, code: Buffer) => ({ name, minified: code.length, gzip: gzipSync(code, { level: 9 }).length });
+
+export async function sizes() {
+  return [
+    measure('resilient-eventsource (UMD, everything)', readFileSync(join(root, sizeBudget.file))),
+    measure('resilient-eventsource (ESM import of the class)', await bundle("export { ResilientEventSource } from 'resilient-eventsource';")),
+    measure('eventsource', await bundle("export { EventSource } from 'eventsource';")),
+    measure('eventsource-client', await bundle("export { createEventSource } from 'eventsource-client';")),
+    measure('@microsoft/fetch-event-source', await bundle("export { fetchEventSource } from '@microsoft/fetch-event-source';")),
+    measure('event-source-polyfill', await bundle("export { EventSourcePolyfill } from 'event-source-polyfill';")),
+  ];
+}
+
+if (process.argv[1] === import.meta.filename) {
+  for (const row of await sizes()) process.stdout.write(`${JSON.stringify(row)}\n`);
+}
