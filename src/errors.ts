@@ -1,7 +1,7 @@
 /**
  * The events this library adds to those of `EventSource`.
  */
-import type { ErrorReason } from './types.js';
+import type { ErrorReason, StreamStats } from './types.js';
 
 /** Details of an {@link StreamErrorEvent}. */
 export interface StreamErrorInit {
@@ -62,6 +62,21 @@ export class ReconnectingEvent extends Event {
     this.attempt = init.attempt;
     this.delay = init.delay;
     this.reason = init.reason;
+  }
+}
+
+/**
+ * The `stats` event, fired after each change of connection state (open,
+ * a reconnect scheduled, closed for good), for metrics exporters. `stats` is
+ * the same snapshot `es.stats` gives.
+ */
+export class StatsEvent extends Event {
+  /** The snapshot at the time of the change. */
+  readonly stats: StreamStats;
+
+  constructor(stats: StreamStats) {
+    super('stats');
+    this.stats = stats;
   }
 }
 

@@ -10,13 +10,14 @@ import type { TimerHandle } from './clock.js';
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
 import { createCursorKeeper, type CursorKeeper } from './cursor.js';
 import { createDedupeWindow, type DedupeWindow, noDedupe } from './dedupe.js';
-import { ReconnectingEvent, StreamErrorEvent, type StreamErrorInit } from './errors.js';
+import { ReconnectingEvent, StatsEvent, StreamErrorEvent, type StreamErrorInit } from './errors.js';
 import { isHidden, watchLifecycle } from './lifecycle.js';
 import { ListenerRegistry, reportListenerError } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
+import { joinShare, type Share, type SharedEvent, type ShareMessage } from './share.js';
 import { maxTimerDelay, type NormalizedOptions, normalizeOptions } from './options.js';
 import { defaultStore } from './stores/default-store.js';
-import type { ResilientEventSourceInit, StreamStats } from './types.js';
+import type { ErrorReason, ResilientEventSourceInit, StreamStats } from './types.js';
 
 /** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
 export interface ResilientEventSourceEventMap {
@@ -24,6 +25,7 @@ export interface ResilientEventSourceEventMap {
   message: MessageEvent;
   error: StreamErrorEvent;
   reconnecting: ReconnectingEvent;
+  stats: StatsEvent;
 }
 
 /**
@@ -42,7 +44,7 @@ const OPEN = 1;
 const CLOSED = 2;
 
 /** The types the source fires as plain events, through the real EventTarget. Every other type is a message. */
-const isOwnEventType = (type: string) => type === 'open' || type === 'error' || type === 'reconnecting';
+const isOwnEventType = (type: string) => type === 'open' || type === 'error' || type === 'reconnecting' || type === 'stats';
 
 /** `performance.timeOrigin`, to give messages a `timeStamp` relative to it, as events have. */
 const timeOrigin = (globalThis as { performance?: { timeOrigin?: number } }).performance?.timeOrigin ?? 0;
@@ -94,6 +96,11 @@ export class ResilientEventSource extends EventTarget {
   readonly #pausedBy = { hidden: false, pagehide: false };
   #connection: Connection | undefined;
   #reconnectTimer: TimerHandle | undefined;
+  /** With `share`: the membership, and whether this source holds the stream or listens to it. */
+  #share: Share | undefined;
+  #role: StreamStats['role'] = 'private';
+  /** Events accepted since the last broadcast, sent together once the current chunk is parsed. */
+  #outbox: SharedEvent[] = [];
   #detachLifecycle: (() => void) | undefined;
   #stats = {
     connectionAttempts: 0,
@@ -193,6 +200,7 @@ export class ResilientEventSource extends EventTarget {
       msSinceLastByte: s.lastByteAt === undefined ? undefined : now - s.lastByteAt,
       msSinceLastEvent: s.lastEventAt === undefined ? undefined : now - s.lastEventAt,
       lastEventId: this.#lastEventId,
+      role: this.#role,
     };
   }
 
@@ -295,7 +303,87 @@ export class ResilientEventSource extends EventTarget {
     }
     if (this.#options.pauseWhenHidden && isHidden()) this.#pausedBy.hidden = true;
     if (this.#isClosed() || this.#isPaused()) return;
+    if (this.#options.share && this.#joinShare()) return;
     await this.#connect();
+  }
+
+  /**
+   * Joins the shared stream: follows it until the lock makes this source the
+   * leader. Returns false where sharing is impossible (no Web Locks or
+   * BroadcastChannel): the source then keeps a private connection.
+   */
+  #joinShare(): boolean {
+    const share = joinShare(`resilient-eventsource:${this.#options.storageKey}`, {
+      onLeader: () => this.#becomeLeader(),
+      onMessage: (message) => this.#onShared(message),
+    });
+    if (!share) return false;
+    this.#share = share;
+    this.#role = 'follower';
+    share.post({ kind: 'hello' });
+    return true;
+  }
+
+  #becomeLeader(): void {
+    if (this.#isClosed() || this.#isPaused()) return;
+    this.#role = 'leader';
+    // What this tab has seen is the cursor now: it resumes from its own last id
+    // and dedupe window, so it neither skips nor repeats what it showed.
+    this.#cursor.changed();
+    this.#readyState = CONNECTING;
+    this.#emitStats();
+    void this.#connect();
+  }
+
+  /** What a follower does with the leader's broadcasts (and the leader with a hello). */
+  #onShared(message: ShareMessage): void {
+    if (this.#isClosed()) return;
+    if (this.#role === 'leader') {
+      if (message.kind === 'hello') {
+        this.#share?.post({ kind: 'state', readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId });
+      }
+      return;
+    }
+    switch (message.kind) {
+      case 'state':
+        // A late joiner starts from the live cursor, not from an older stored one.
+        if (this.#stats.eventsDelivered === 0) this.#lastEventId = message.lastEventId;
+        if (message.readyState === OPEN && this.#readyState !== OPEN) this.#announceConnection(message.origin);
+        return;
+      case 'open':
+        return this.#announceConnection(message.origin);
+      case 'events':
+        this.#origin = message.origin;
+        for (const e of message.events) {
+          this.#dispatchMessage(e);
+          if (this.#isClosed()) return;
+        }
+        return;
+      case 'error': {
+        const error: StreamErrorInit = { reason: message.reason as ErrorReason, message: message.message, status: message.status };
+        if (message.readyState === CLOSED) return this.#failConnection(error);
+        this.#readyState = CONNECTING;
+        this.dispatchEvent(new StreamErrorEvent(error));
+        return;
+      }
+      case 'reconnecting':
+        this.dispatchEvent(new ReconnectingEvent({ attempt: message.attempt, delay: message.delay, reason: message.reason as ErrorReason }));
+        return;
+      case 'hello':
+        return;
+    }
+  }
+
+  /** Sends the events accepted during this chunk to the followers, in one message. */
+  readonly #flushOutbox = (): void => {
+    const events = this.#outbox;
+    this.#outbox = [];
+    if (events.length > 0) this.#share?.post({ kind: 'events', origin: this.#origin, events });
+  };
+
+  /** Fires `stats` for metrics exporters: after each change of connection state. */
+  #emitStats(): void {
+    this.dispatchEvent(new StatsEvent(this.stats));
   }
 
   async #connect(): Promise<void> {
@@ -365,10 +453,12 @@ export class ResilientEventSource extends EventTarget {
     this.#origin = new URL(finalUrl).origin;
     this.#readyState = OPEN;
     this.#reauthenticated = false;
+    if (this.#role === 'leader') this.#share?.post({ kind: 'open', origin: this.#origin });
     this.dispatchEvent(new Event('open'));
+    if (!this.#isClosed()) this.#emitStats();
   }
 
-  #dispatchMessage(message: EventSourceMessage): void {
+  #dispatchMessage(message: EventSourceMessage | SharedEvent): void {
     const { id } = message;
     if (id !== undefined) {
       if (id === '') {
@@ -384,7 +474,12 @@ export class ResilientEventSource extends EventTarget {
         this.#lastEventId = id;
         this.#dedupe.add(id);
       }
-      this.#cursor.changed();
+      // Followers keep the cursor in memory; the leader persists it for all.
+      if (this.#role !== 'follower') this.#cursor.changed();
+    }
+    if (this.#role === 'leader') {
+      if (this.#outbox.length === 0) queueMicrotask(this.#flushOutbox);
+      this.#outbox.push({ id: message.id, event: message.event, data: message.data });
     }
     if (!this.#delivered) {
       // The failure count resets after a connection that delivered an event.
@@ -468,20 +563,30 @@ export class ResilientEventSource extends EventTarget {
     this.#stats.lastReconnectDelay = delay;
 
     this.#readyState = CONNECTING;
+    if (this.#role === 'leader') {
+      this.#share?.post({ kind: 'error', readyState: CONNECTING, reason: error.reason, message: error.message, status: error.status });
+      this.#share?.post({ kind: 'reconnecting', attempt: this.#failures, delay, reason: error.reason });
+    }
     this.dispatchEvent(new StreamErrorEvent(error));
     if (this.#isClosed()) return;
     this.dispatchEvent(new ReconnectingEvent({ attempt: this.#failures, delay, reason: error.reason }));
     if (this.#isClosed() || this.#isPaused()) return;
+    this.#emitStats();
     // [spec] "Wait a delay equal to the reconnection time of the event source."
     this.#reconnectTimer = this.#options.clock.setTimeout(() => void this.#connect(), delay);
   }
 
   /** [spec] "fail the connection": set readyState to CLOSED and fire error. */
   #failConnection(error: StreamErrorInit): void {
+    // The shared stream is over for every tab, not only this one.
+    if (this.#role === 'leader') {
+      this.#share?.post({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status });
+    }
     this.#readyState = CLOSED;
     this.#teardown();
     void this.#cursor.flush();
     this.dispatchEvent(new StreamErrorEvent(error));
+    this.#emitStats();
   }
 
   #teardown(): void {
@@ -492,6 +597,14 @@ export class ResilientEventSource extends EventTarget {
     this.#options.signal?.removeEventListener('abort', this.#abortedBySignal);
     this.#detachLifecycle?.();
     this.#detachLifecycle = undefined;
+    this.#leaveShare();
+  }
+
+  #leaveShare(): void {
+    if (this.#role === 'leader') this.#flushOutbox();
+    this.#share?.leave();
+    this.#share = undefined;
+    if (this.#role !== 'private') this.#role = 'follower';
   }
 
   /** A method, not an inline comparison: listeners may close the source mid-way. */
@@ -529,10 +642,15 @@ export class ResilientEventSource extends EventTarget {
       this.#connection?.abort();
       this.#connection = undefined;
       this.#readyState = CONNECTING;
+      // A paused tab must not hold the shared stream: another tab takes it.
+      this.#leaveShare();
     }
     // After the abort, so that nothing arrives after the state is saved.
     if (paused) void this.#cursor.flush();
-    if (wasPaused && !this.#isPaused()) void this.#connect();
+    if (wasPaused && !this.#isPaused()) {
+      if (this.#options.share && this.#joinShare()) return;
+      void this.#connect();
+    }
   }
 
   #reportStoreFailure(cause: Error): void {

@@ -101,7 +101,11 @@ export interface ResilientEventSourceInit {
   maxEventSize?: number | undefined;
   /** Browsers: close the stream while the page is hidden and resume when visible. @defaultValue false */
   pauseWhenHidden?: boolean | undefined;
-  /** Browsers: share one connection between all sources of the origin with this `storageKey`. @defaultValue false */
+  /**
+   * Browsers: one connection for all sources of the origin with this `storageKey` (one leader tab, the
+   * others fed over BroadcastChannel). Headers, body and options come from the leader's source. Where Web
+   * Locks or BroadcastChannel are missing, a private connection. @defaultValue false
+   */
   share?: boolean | undefined;
   /** Testing hook: the clock used for reconnect and heartbeat timers. @defaultValue the real clock */
   clock?: Clock | undefined;
@@ -131,4 +135,9 @@ export interface StreamStats {
   msSinceLastEvent: number | undefined;
   /** The cursor: what would be sent as `Last-Event-ID` now. */
   lastEventId: string;
+  /**
+   * `private`: this source has its own connection; with `share`, `leader`
+   * (this tab holds the shared connection) or `follower` (it is fed by the leader).
+   */
+  role: 'private' | 'leader' | 'follower';
 }

@@ -627,7 +627,30 @@ describe('the cursor store', () => {
   });
 });
 
+describe('share without Web Locks (Node)', () => {
+  it('quietly keeps a private connection', async () => {
+    const { es, fetch } = setup({ share: true });
+    (await fetch.call(0)).respondStream();
+    await settle();
+    expect(es.readyState).toBe(es.OPEN);
+    expect(es.stats.role).toBe('private');
+  });
+});
+
 describe('stats', () => {
+  it('fires a stats event after each change of connection state, for exporters', async () => {
+    const { es, fetch, clock } = setup({ backoff: { maxRetries: 1 } });
+    const seen: string[] = [];
+    es.addEventListener('stats', (e) => seen.push(`${e.stats.connectionAttempts}/${e.stats.reconnects}/${es.readyState}`));
+    (await fetch.call(0)).respondStream().close();
+    await settle();
+    clock.advance(1000);
+    (await fetch.call(1)).fail();
+    await settle();
+    // open, the reconnect scheduled, the final failure.
+    expect(seen).toEqual(['1/0/1', '1/1/0', '2/1/2']);
+  });
+
   it('counts attempts, reconnects, events, duplicates, bytes and times', async () => {
     const { es, fetch, clock } = setup();
     await failAttempt(fetch, 0);
@@ -648,6 +671,7 @@ describe('stats', () => {
       msSinceLastByte: 250,
       msSinceLastEvent: 250,
       lastEventId: '1',
+      role: 'private',
     });
   });
 });

@@ -177,7 +177,7 @@ describe('message listeners', () => {
     const { es } = await open();
     const seen: string[] = [];
     es.addEventListener('message', (e) => seen.push(`${e.data}:${e.target === es}`));
-    es.addEventListener('note', (e) => seen.push(`note:${(e as CustomEvent).detail}`), { once: true });
+    es.addEventListener('note', (e: Event) => seen.push(`note:${(e as CustomEvent<number>).detail}`), { once: true });
     es.dispatchEvent(new MessageEvent('message', { data: 'synthetic' }));
     es.dispatchEvent(new CustomEvent('note', { detail: 1 }));
     es.dispatchEvent(new CustomEvent('note', { detail: 2 }));

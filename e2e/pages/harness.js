@@ -21,6 +21,7 @@
     heartbeatTimeout: num('heartbeat', 45000),
     backoff: { initialDelay: num('initialDelay', 20), maxDelay: num('maxDelay', 30000) },
     pauseWhenHidden: q.get('pause') === '1',
+    share: q.get('share') === '1',
   };
   if (store !== undefined) options.store = store;
   if (q.has('key')) options.storageKey = q.get('key');

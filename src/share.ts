@@ -1,0 +1,85 @@
+/**
+ * One connection for every source of an origin with the same storageKey:
+ * leadership by Web Lock (the browser releases it when the tab closes,
+ * crashes or freezes, so another tab takes over), the stream fanned out over a
+ * BroadcastChannel. Feature-detected: where either API is missing (Node, old
+ * browsers) joinShare() returns undefined and the source keeps a private
+ * connection.
+ */
+
+/** An event as the leader broadcasts it (after its own dedupe). */
+export interface SharedEvent {
+  id: string | undefined;
+  event: string | undefined;
+  data: string;
+}
+
+/** What goes over the channel. */
+export type ShareMessage =
+  /** A follower joined: the leader answers with `state`. */
+  | { kind: 'hello' }
+  /** The shared stream as it is now. */
+  | { kind: 'state'; readyState: number; origin: string; lastEventId: string }
+  | { kind: 'open'; origin: string }
+  | { kind: 'events'; origin: string; events: SharedEvent[] }
+  /** `readyState` 0: reconnecting; 2: the shared stream failed for good. */
+  | { kind: 'error'; readyState: number; reason: string; message: string; status: number | undefined }
+  | { kind: 'reconnecting'; attempt: number; delay: number; reason: string };
+
+/** What a sharing source hears. */
+export interface ShareHooks {
+  /** This source now holds the lock: it must connect and broadcast. */
+  onLeader(): void;
+  /** A message from another source of the same stream. */
+  onMessage(message: ShareMessage): void;
+}
+
+/** A source's membership in a shared stream. */
+export interface Share {
+  post(message: ShareMessage): void;
+  /** Leaves: gives up the lock (or the wait for it) and closes the channel. */
+  leave(): void;
+}
+
+interface LocksLike {
+  request(name: string, options: { signal: AbortSignal }, callback: () => Promise<void>): Promise<unknown>;
+}
+
+/** Joins the shared stream `name`, or returns undefined where sharing is impossible. */
+export function joinShare(name: string, hooks: ShareHooks): Share | undefined {
+  const locks = (globalThis as { navigator?: { locks?: LocksLike } }).navigator?.locks;
+  const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+  if (typeof locks?.request !== 'function' || typeof Channel !== 'function') return undefined;
+
+  const channel = new Channel(name);
+  const waiting = new AbortController();
+  let release: (() => void) | undefined;
+  let left = false;
+
+  channel.onmessage = (event: MessageEvent<ShareMessage>) => {
+    if (!left) hooks.onMessage(event.data);
+  };
+  locks
+    .request(name, { signal: waiting.signal }, () => {
+      if (left) return Promise.resolve();
+      // Held until leave(): the promise is the lease.
+      const lease = new Promise<void>((resolve) => (release = resolve));
+      hooks.onLeader();
+      return lease;
+    })
+    // An aborted wait (leave() before the lock came) rejects: nothing to do.
+    .catch(() => {});
+
+  return {
+    post(message) {
+      if (!left) channel.postMessage(message);
+    },
+    leave() {
+      if (left) return;
+      left = true;
+      waiting.abort();
+      release?.();
+      channel.close();
+    },
+  };
+}
