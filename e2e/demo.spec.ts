@@ -130,3 +130,27 @@ test('the page works on a narrow screen', async ({ page, demo }) => {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(380);
   await page.screenshot({ path: 'test-results/demo-narrow.png', fullPage: true });
 });
+
+test('the tabs switch: with sharing on, two tabs cost the server one resilient connection', async ({ page, context, demo }) => {
+  const byClient = async () => ((await (await fetch(`${demo.url}/control/state`, { method: 'POST' })).json()) as { byClient: Record<string, number> }).byClient;
+  await page.goto(`${demo.url}/`);
+  await page.getByLabel('Share one connection across tabs').check();
+  await expect(page.locator('#resilient [data-field="role"]')).toHaveText('leader');
+  const second = await context.newPage();
+  await second.goto(`${demo.url}/`);
+  await expect(second.getByLabel('Share one connection across tabs')).toBeChecked();
+  await expect(second.locator('#resilient [data-field="role"]')).toHaveText('follower');
+  await expect.poll(async () => (await state(second)).resilient.counts.received).toBeGreaterThan(3);
+  await expect.poll(byClient).toEqual({ resilient: 1, native: 2 });
+  await expect(second.locator('#connections-resilient')).toHaveText('1');
+  await second.screenshot({ path: 'test-results/demo-tabs.png', fullPage: true });
+  // Close the leading tab: the other takes over the one connection.
+  await page.close();
+  await expect(second.locator('#resilient [data-field="role"]')).toHaveText('leader');
+  await expect.poll(byClient).toEqual({ resilient: 1, native: 1 });
+  const before = (await state(second)).resilient.counts.received;
+  await expect.poll(async () => (await state(second)).resilient.counts.received).toBeGreaterThan(before + 2);
+  const after = await state(second);
+  expect(after.resilient.counts.duplicates).toBe(0);
+  expect(after.resilient.counts.gaps).toBe(0);
+});

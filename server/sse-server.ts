@@ -66,6 +66,8 @@ interface StatusFault {
 interface OpenStream {
   writer: ConnectionWriter;
   heartbeat: NodeJS.Timeout | undefined;
+  /** The `?client=` tag of the request, for per-client counts. */
+  client: string;
 }
 
 /** The fault switches. Each returns at once; their effects are described per method. */
@@ -229,7 +231,7 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     res.flushHeaders();
     res.socket?.setNoDelay(true);
 
-    const stream: OpenStream = { writer: new ConnectionWriter(res, () => wire), heartbeat: undefined };
+    const stream: OpenStream = { writer: new ConnectionWriter(res, () => wire), heartbeat: undefined, client: url.searchParams.get('client') ?? '' };
     streams.add(stream);
     res.on('close', () => {
       streams.delete(stream);
@@ -340,9 +342,12 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
         result = { ...wire };
         break;
       }
-      case 'state':
-        result = { openStreams: streams.size, requests: requests.length, lastId: events.at(-1)?.id ?? null, wire };
+      case 'state': {
+        const byClient: Record<string, number> = {};
+        for (const s of streams) if (s.client) byClient[s.client] = (byClient[s.client] ?? 0) + 1;
+        result = { openStreams: streams.size, byClient, requests: requests.length, lastId: events.at(-1)?.id ?? null, wire };
         break;
+      }
       default:
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `unknown control ${name}` }));
         return;

@@ -4,8 +4,12 @@
 (function () {
   'use strict';
   const RES = window.ResilientEventSource;
-  // Both start from what is live; only the resilient one has a cursor to resume from.
+  // Both start from what is live; only the resilient one has a cursor to resume
+  // from. `client` lets the server count each panel's connections.
   const STREAM = '/stream?from=live';
+  const SHARE_KEY = 'demo-share';
+  const shareBox = document.getElementById('share');
+  shareBox.checked = localStorage.getItem(SHARE_KEY) === '1';
   const post = (path) => fetch(`/control/${path}`, { method: 'POST' }).then((r) => r.json());
   const clock = () => new Date().toTimeString().slice(0, 8);
 
@@ -75,7 +79,7 @@
   window.demo = { native, resilient, sources };
 
   function openNative() {
-    const es = (sources.native = new EventSource(STREAM));
+    const es = (sources.native = new EventSource(`${STREAM}&client=native`));
     let first = true;
     es.onopen = () => {
       native.timeline('connected', 'ok');
@@ -114,8 +118,9 @@
       carried.reconnects += sources.resilient.stats.reconnects;
       carried.suppressed += sources.resilient.stats.duplicatesSuppressed;
     }
-    const es = (sources.resilient = new RES(STREAM, {
+    const es = (sources.resilient = new RES(`${STREAM}&client=resilient`, {
       storageKey: 'demo-stream',
+      share: shareBox.checked,
       heartbeatTimeout: 3000,
       backoff: { initialDelay: 500, maxDelay: 8000 },
       headers: async () => {
@@ -125,13 +130,18 @@
     }));
     let first = true;
     es.addEventListener('open', () => {
+      const following = es.stats.role === 'follower';
       if (first) {
-        resilient.start(es.lastEventId
-          ? `Resumed right after id ${es.lastEventId}: the cursor from IndexedDB.`
-          : 'Started from what was live: no cursor stored yet.');
+        resilient.start(following
+          ? `Following the leading tab's connection, live from id ${es.lastEventId || 'the next event'}.`
+          : es.lastEventId
+            ? `Resumed right after id ${es.lastEventId}: the cursor from IndexedDB.`
+            : 'Started from what was live: no cursor stored yet.');
       }
       first = false;
-      resilient.timeline(`connected${es.lastEventId ? ` (Last-Event-ID: ${es.lastEventId})` : ''}`, 'ok');
+      resilient.timeline(following
+        ? 'joined the shared stream of the leading tab'
+        : `connected${es.lastEventId ? ` (Last-Event-ID: ${es.lastEventId})` : ''}`, 'ok');
     });
     es.addEventListener('message', (e) => resilient.event(e));
     es.addEventListener('error', (e) => {
@@ -159,6 +169,25 @@
       if (sources.resilient.readyState === RES.CLOSED) { resilient.timeline('reopened by Reset'); openResilient(); }
     },
   };
+  // The tabs switch: reopen the resilient source with or without sharing.
+  shareBox.addEventListener('change', () => {
+    localStorage.setItem(SHARE_KEY, shareBox.checked ? '1' : '0');
+    resilient.timeline(shareBox.checked ? 'sharing one connection across tabs' : 'own connection');
+    void sources.resilient.close();
+    openResilient();
+  });
+  async function pollConnections() {
+    try {
+      const state = await post('state');
+      document.getElementById('connections-resilient').textContent = String(state.byClient.resilient ?? 0);
+      document.getElementById('connections-native').textContent = String(state.byClient.native ?? 0);
+    } catch {
+      // The server is restarting; the next poll will tell.
+    }
+    setTimeout(pollConnections, 1000);
+  }
+  pollConnections();
+
   for (const button of document.querySelectorAll('[data-fault]')) {
     button.addEventListener('click', async () => {
       const name = button.dataset.fault;
@@ -175,6 +204,8 @@
       const stats = sources.resilient.stats;
       resilient.count('reconnects', carried.reconnects + stats.reconnects);
       resilient.count('suppressed', carried.suppressed + stats.duplicatesSuppressed);
+      const role = document.querySelector('#resilient [data-field="role"]');
+      if (role.textContent !== stats.role) role.textContent = stats.role;
     }
     requestAnimationFrame(tick);
   }
