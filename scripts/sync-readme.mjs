@@ -17,6 +17,7 @@ function region(source) {
 }
 
 const readme = readFileSync('README.md', 'utf8');
-const updated = readme.replace(/<!-- example: (\S+) -->\n```(\w*)\n[\s\S]*?\n```/g, (_, source, lang) => `<!-- example: ${source} -->\n\`\`\`${lang}\n${region(source)}\n\`\`\``);
+// The body may be empty (a new sample): the lazy `(?:…\n)??` keeps the match inside the block.
+const updated = readme.replace(/<!-- example: (\S+) -->\n```(\w*)\n(?:[\s\S]*?\n)??```/g, (_, source, lang) => `<!-- example: ${source} -->\n\`\`\`${lang}\n${region(source)}\n\`\`\``);
 writeFileSync('README.md', updated);
 process.stdout.write(updated === readme ? 'README.md already in sync\n' : 'README.md updated\n');
