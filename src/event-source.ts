@@ -313,13 +313,18 @@ export class ResilientEventSource extends EventTarget {
    * BroadcastChannel): the source then keeps a private connection.
    */
   #joinShare(): boolean {
+    // Follower until the lock says otherwise; set first, since a lock manager
+    // may grant the lock before joinShare() even returns.
+    this.#role = 'follower';
     const share = joinShare(`resilient-eventsource:${this.#options.storageKey}`, {
       onLeader: () => this.#becomeLeader(),
       onMessage: (message) => this.#onShared(message),
     });
-    if (!share) return false;
+    if (!share) {
+      this.#role = 'private';
+      return false;
+    }
     this.#share = share;
-    this.#role = 'follower';
     share.post({ kind: 'hello' });
     return true;
   }
@@ -341,6 +346,12 @@ export class ResilientEventSource extends EventTarget {
     if (this.#role === 'leader') {
       if (message.kind === 'hello') {
         this.#share?.post({ kind: 'state', readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId });
+      }
+      // The previous leader's news that the stream is over can arrive after
+      // this tab took the lock (locks and channel are not ordered): it is
+      // over for this tab too.
+      if (message.kind === 'error' && message.readyState === CLOSED) {
+        this.#failConnection({ reason: message.reason as ErrorReason, message: message.message, status: message.status });
       }
       return;
     }
@@ -578,8 +589,9 @@ export class ResilientEventSource extends EventTarget {
 
   /** [spec] "fail the connection": set readyState to CLOSED and fire error. */
   #failConnection(error: StreamErrorInit): void {
-    // The shared stream is over for every tab, not only this one.
-    if (this.#role === 'leader') {
+    // The shared stream is over for every tab, not only this one — unless this
+    // tab's own signal ended it, which is this tab's business alone.
+    if (this.#role === 'leader' && error.reason !== 'aborted') {
       this.#share?.post({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status });
     }
     this.#readyState = CLOSED;
