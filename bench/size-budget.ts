@@ -4,13 +4,16 @@
  * both numbers.
  *
  * Why two numbers: the target for the full UMD bundle is 4 KB gzip (issue 5:
- * smaller than every full-featured alternative). It is not met yet — the
- * bundle is about 9.8 KB — and a failing check cannot land, so the guard sits
- * just above today's size to stop regressions while the size work goes on.
- * Lower the guard with every cut; at 4096 the target is met.
+ * smaller than every full-featured alternative). It is not met yet, and a
+ * failing check cannot land, so the guard sits just above today's size to
+ * stop regressions while the size work goes on. Lower the guard with every
+ * cut; at 4096 the target is met.
+ *
+ * History: 10,240 at 9,781 bytes; 11,264 when `share` (cross-tab sharing,
+ * issue 6) brought the bundle to 10,528.
  */
 export const sizeBudget = {
   file: 'dist/resilient-eventsource.umd.min.js',
   targetGzipBytes: 4096,
-  guardGzipBytes: 10_240,
+  guardGzipBytes: 11_264,
 };
