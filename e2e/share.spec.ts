@@ -13,6 +13,17 @@ function expectExactlyOnce(list: number[]) {
   expect(list).toEqual(Array.from({ length: list.length }, (_, i) => (list[0] ?? 0) + i));
 }
 
+/** Ends a leading page: a normal close, or a renderer crash (no unload, no cleanup; the browser releases its lock). */
+async function kill(context: import('@playwright/test').BrowserContext, page: Page, how: 'close' | 'crash') {
+  if (how === 'close') {
+    await page.close({ runBeforeUnload: false });
+    return;
+  }
+  const cdp = await context.newCDPSession(page);
+  // Not awaited: a crashed page never answers.
+  void cdp.send('Page.crash').catch(() => {});
+}
+
 async function openPages(context: import('@playwright/test').BrowserContext, url: string, n: number) {
   const pages: Page[] = [];
   for (let i = 0; i < n; i++) {
@@ -55,13 +66,7 @@ test('the leader closes, then the next leader crashes: takeovers without gaps or
     const leader = pages.splice(roles.indexOf('leader'), 1)[0] as Page;
     const before = server.requests.length;
     const killed = Date.now();
-    if (how === 'close') {
-      await leader.close({ runBeforeUnload: false });
-    } else {
-      // Kill the renderer: no unload, no cleanup; the browser releases its lock.
-      const cdp = await context.newCDPSession(leader);
-      void cdp.send('Page.crash').catch(() => {});
-    }
+    await kill(context, leader, how);
     await expect.poll(() => server.requests.length, { timeout: 5000 }).toBe(before + 1);
     takeovers.push(Date.now() - killed);
     server.publishMany(5);
@@ -126,19 +131,14 @@ test('20 leader kills (close and crash in turn): every takeover under a second, 
   const pages = await openPages(context, url, 3);
   await expect.poll(async () => (await Promise.all(pages.map(role))).filter((r) => r === 'leader').length).toBe(1);
   const takeovers: number[] = [];
-  for (let kill = 0; kill < 20; kill++) {
+  for (let round = 0; round < 20; round++) {
     server.publishMany(3);
     const last = server.events.at(-1)?.id;
     for (const page of pages) await expect.poll(() => page.evaluate(() => (window as any).log.ids.at(-1))).toBe(last);
     const leader = pages.splice((await Promise.all(pages.map(role))).indexOf('leader'), 1)[0] as Page;
     const before = server.requests.length;
     const killed = Date.now();
-    if (kill % 2 === 0) {
-      await leader.close({ runBeforeUnload: false });
-    } else {
-      const cdp = await context.newCDPSession(leader);
-      void cdp.send('Page.crash').catch(() => {});
-    }
+    await kill(context, leader, round % 2 === 0 ? 'close' : 'crash');
     await expect.poll(() => server.requests.length, { timeout: 5000 }).toBe(before + 1);
     takeovers.push(Date.now() - killed);
     const fresh = await context.newPage();
