@@ -90,6 +90,16 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
+/** `Option \`name\` must be EXPECTED, got VALUE`: the one shape of every option error. */
+function invalid(Error: typeof TypeError | typeof RangeError, name: string, expected: string, value: unknown): Error {
+  return new Error(`Option \`${name}\` must be ${expected}, got ${show(value)}`);
+}
+
+/** Throws a TypeError for `name` unless `ok`. */
+function expect(ok: boolean, name: string, expected: string, value: unknown): void {
+  if (!ok) throw invalid(TypeError, name, expected, value);
+}
+
 function rejectUnknown(given: object, known: Set<string>, prefix: string): void {
   for (const key of Object.keys(given)) {
     if (known.has(key)) continue;
@@ -108,28 +118,24 @@ function number(
   expected: string,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`Option \`${name}\` must be a number, got ${show(value)}`);
-  }
-  if (!check(value)) throw new RangeError(`Option \`${name}\` must be ${expected}, got ${show(value)}`);
-  return value;
+  expect(typeof value === 'number' && !Number.isNaN(value), name, 'a number', value);
+  if (!check(value as number)) throw invalid(RangeError, name, expected, value);
+  return value as number;
 }
 
 function boolean(name: string, value: unknown): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`Option \`${name}\` must be a boolean, got ${show(value)}`);
-  return value;
+  expect(typeof value === 'boolean', name, 'a boolean', value);
+  return value as boolean;
 }
 
 const isDelay = (n: number) => n >= 0 && n <= maxTimerDelay;
 
 function normalizeBackoff(value: unknown): BackoffPolicy {
   if (value === undefined) return { ...defaultBackoff };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`Option \`backoff\` must be an object like { initialDelay: 1000 }, got ${show(value)}`);
-  }
-  rejectUnknown(value, knownBackoff, 'backoff.');
+  expect(typeof value === 'object' && value !== null && !Array.isArray(value), 'backoff', 'an object like { initialDelay: 1000 }', value);
   const b = value as Record<string, unknown>;
+  rejectUnknown(b, knownBackoff, 'backoff.');
   const delayText = `between 0 and ${maxTimerDelay} ms`;
   const initialDelay = number('backoff.initialDelay', b['initialDelay'], defaultBackoff.initialDelay, isDelay, delayText);
   const maxDelay = number('backoff.maxDelay', b['maxDelay'], Math.max(defaultBackoff.maxDelay, initialDelay), isDelay, delayText);
@@ -181,33 +187,24 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
   const o = init as Record<string, unknown>;
 
   const headers = o['headers'];
-  if (headers !== undefined && (headers === null || (typeof headers !== 'object' && typeof headers !== 'function'))) {
-    throw new TypeError(`Option \`headers\` must be a Headers object, a record, an array of pairs or a function, got ${show(headers)}`);
-  }
+  expect(headers === undefined || (headers !== null && (typeof headers === 'object' || typeof headers === 'function')), 'headers', 'a Headers object, a record, an array of pairs or a function', headers);
 
   const method = o['method'] ?? 'GET';
-  if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) {
-    throw new TypeError(`Option \`method\` must be an HTTP method name like "POST", got ${show(method)}`);
-  }
-  const upperMethod = method.toUpperCase();
+  expect(typeof method === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method), 'method', 'an HTTP method name like "POST"', method);
+  const upperMethod = (method as string).toUpperCase();
   const body = o['body'];
   if (body !== undefined && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
     throw new TypeError(`Option \`body\` cannot be sent with method ${upperMethod}. Did you mean \`method: 'POST'\`?`);
   }
 
   const fetchOption = o['fetch'] ?? (globalThis as { fetch?: unknown }).fetch;
-  if (typeof fetchOption !== 'function') {
-    throw new TypeError(
-      o['fetch'] === undefined
-        ? 'No global `fetch` in this runtime: pass one with the `fetch` option (Node 18+ has it built in)'
-        : `Option \`fetch\` must be a function, got ${show(fetchOption)}`,
-    );
+  if (typeof fetchOption !== 'function' && o['fetch'] === undefined) {
+    throw new TypeError('No global `fetch` in this runtime: pass one with the `fetch` option (Node 18+ has it built in)');
   }
+  expect(typeof fetchOption === 'function', 'fetch', 'a function', fetchOption);
 
-  const signal = o['signal'];
-  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).addEventListener !== 'function' || typeof (signal as AbortSignal).aborted !== 'boolean')) {
-    throw new TypeError(`Option \`signal\` must be an AbortSignal, got ${show(signal)}`);
-  }
+  const signal = o['signal'] as Partial<AbortSignal> | undefined;
+  expect(signal === undefined || (typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function' && typeof signal.aborted === 'boolean'), 'signal', 'an AbortSignal', signal);
 
   const dedupeOption = o['dedupe'];
   let dedupe: number;
@@ -219,21 +216,15 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
   }
 
   const store = o['store'];
-  if (store !== undefined && store !== false && (typeof store !== 'object' || store === null || !isStore(store))) {
-    throw new TypeError(`Option \`store\` must be an object with get, set and delete methods, or false, got ${show(store)}`);
-  }
+  expect(store === undefined || store === false || (typeof store === 'object' && store !== null && isStore(store)), 'store', 'an object with get, set and delete methods, or false', store);
 
   const storageKey = o['storageKey'] ?? absolute;
-  if (typeof storageKey !== 'string' || storageKey === '') {
-    throw new TypeError(`Option \`storageKey\` must be a non-empty string, got ${show(storageKey)}`);
-  }
+  expect(typeof storageKey === 'string' && storageKey !== '', 'storageKey', 'a non-empty string', storageKey);
 
-  const clock = o['clock'] ?? systemClock;
-  if (typeof clock !== 'object' || clock === null || typeof (clock as Clock).setTimeout !== 'function' || typeof (clock as Clock).now !== 'function') {
-    throw new TypeError(`Option \`clock\` must have now, setTimeout and clearTimeout, got ${show(clock)}`);
-  }
+  const clock = (o['clock'] ?? systemClock) as Partial<Clock> | null;
+  expect(typeof clock === 'object' && clock !== null && typeof clock.setTimeout === 'function' && typeof clock.now === 'function', 'clock', 'an object with now, setTimeout and clearTimeout', clock);
   const random = o['random'] ?? systemRandom;
-  if (typeof random !== 'function') throw new TypeError(`Option \`random\` must be a function, got ${show(random)}`);
+  expect(typeof random === 'function', 'random', 'a function', random);
 
   return {
     url: absolute,
@@ -249,7 +240,7 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
     heartbeatTimeout: number('heartbeatTimeout', o['heartbeatTimeout'], defaultHeartbeatTimeout, isDelay, `0 (off) or up to ${maxTimerDelay} ms`),
     dedupe,
     store: store as LastEventIdStore | false | undefined,
-    storageKey,
+    storageKey: storageKey as string,
     maxEventSize: number('maxEventSize', o['maxEventSize'], defaultMaxEventSize, (n) => Number.isInteger(n) && n > 0, 'a whole number > 0'),
     pauseWhenHidden: boolean('pauseWhenHidden', o['pauseWhenHidden']),
     share: boolean('share', o['share']),

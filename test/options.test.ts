@@ -86,7 +86,7 @@ describe('invalid input', () => {
     [{ pauseWhenHidden: 1 }, TypeError, /`pauseWhenHidden` must be a boolean, got 1/],
     [{ share: 'true' }, TypeError, /`share` must be a boolean/],
     [{ random: 0.5 }, TypeError, /`random` must be a function/],
-    [{ clock: {} }, TypeError, /`clock` must have now, setTimeout and clearTimeout/],
+    [{ clock: {} }, TypeError, /`clock` must be an object with now, setTimeout and clearTimeout/],
     [{ zzzzqqqq: 1 }, TypeError, /^Unknown option `zzzzqqqq`$/],
   ])('%j throws', (options, type, message) => {
     expect(() => new ResilientEventSource(url, options as never)).toThrow(type);
