@@ -46,7 +46,19 @@ test('a dedicated worker: no window or document, IndexedDB persistence across a 
   server.publishMany(5);
   await expect.poll(async () => (await log()).ids.length).toBe(10);
   expect((await log()).ids).toEqual(range(1, 10));
-  // The worker's cursor is in IndexedDB: after a reload it asks for what is new.
+  // The worker's cursor is in IndexedDB: once it has landed, a reload asks
+  // for what is new. (A worker gets no pagehide, so it writes each change as
+  // soon as the previous write is done; see README, "In the browser".)
+  await expect.poll(() => page.evaluate(() => new Promise<string | undefined>((resolve) => {
+    const open = indexedDB.open('resilient-eventsource');
+    open.onsuccess = () => {
+      const get = open.result.transaction('cursors').objectStore('cursors').get('worker-stream');
+      get.onsuccess = () => {
+        resolve((get.result as { lastEventId?: string } | undefined)?.lastEventId);
+        open.result.close();
+      };
+    };
+  }))).toBe('10');
   await page.reload();
   server.publishMany(2);
   await expect.poll(async () => (await log()).ids.length).toBe(2);

@@ -11,7 +11,7 @@ import { type Connection, type ConnectionCallbacks, openConnection, type Outcome
 import { createCursorKeeper, type CursorKeeper } from './cursor.js';
 import { createDedupeWindow, type DedupeWindow, noDedupe } from './dedupe.js';
 import { ReconnectingEvent, StatsEvent, StreamErrorEvent, type StreamErrorInit } from './errors.js';
-import { isHidden, watchLifecycle } from './lifecycle.js';
+import { isHidden, isWorker, watchLifecycle } from './lifecycle.js';
 import { ListenerRegistry, reportListenerError } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
 import { joinShare, type Share, type SharedEvent, type ShareMessage } from './share.js';
@@ -131,6 +131,10 @@ export class ResilientEventSource extends EventTarget {
       clock: o.clock,
       snapshot: () => ({ lastEventId: this.#lastEventId, recentIds: this.#dedupe.list() }),
       onFailure: (cause) => this.#reportStoreFailure(cause),
+      // A worker gets no pagehide to flush on before its page unloads it, so
+      // it writes as soon as the previous write is done (still one in flight,
+      // latest wins): at most one write's latency of events can repeat.
+      ...(isWorker() ? { writeInterval: 0 } : {}),
     });
     this.#callbacks = {
       onOpen: (finalUrl) => this.#announceConnection(finalUrl),

@@ -59,3 +59,12 @@ export function watchLifecycle(hooks: LifecycleHooks): () => void {
 export function isHidden(): boolean {
   return (globalThis as { document?: { hidden?: boolean } }).document?.hidden === true;
 }
+
+/**
+ * Whether this code runs in a worker: no document, so no `pagehide` ever
+ * comes to flush the cursor before the page that owns the worker goes away.
+ */
+export function isWorker(): boolean {
+  const g = globalThis as { document?: unknown; importScripts?: unknown };
+  return g.document === undefined && typeof g.importScripts === 'function';
+}

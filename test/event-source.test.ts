@@ -616,6 +616,25 @@ describe('the cursor store', () => {
     expect(es.readyState).toBe(es.OPEN);
   });
 
+  it('in a worker (no pagehide to flush on) writes each change once the previous write is done', async () => {
+    const g = globalThis as { importScripts?: unknown };
+    g.importScripts = () => {};
+    try {
+      const writes: string[] = [];
+      const store: LastEventIdStore = { get: async () => undefined, set: async (_k, c) => void writes.push(c.lastEventId), delete: async () => {} };
+      const { fetch } = setup({ store });
+      const stream = (await fetch.call(0)).respondStream();
+      for (const id of ['1', '2', '3']) {
+        stream.write(`id: ${id}\ndata: x\n\n`);
+        await settle();
+      }
+      // In a page the second and third would wait out the 200 ms spacing.
+      expect(writes).toEqual(['1', '2', '3']);
+    } finally {
+      delete g.importScripts;
+    }
+  });
+
   it('store: false keeps nothing', async () => {
     const { es, fetch } = setup({ store: false });
     const stream = (await fetch.call(0)).respondStream();
