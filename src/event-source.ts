@@ -509,8 +509,10 @@ export class ResilientEventSource extends EventTarget {
     // to the data buffer, origin to the final URL's origin, lastEventId to the
     // last event ID string."
     const type = message.event ?? 'message';
-    if (!this.#listeners.has(type)) return;
+    const listeners = this.#listeners.of(type);
+    if (!listeners) return;
     this.#listeners.dispatch(
+      listeners,
       new SourceMessageEvent(type, message.data, this.#lastEventId, this.#origin, this, (stats.lastByteAt ?? timeOrigin) - timeOrigin),
     );
   }

@@ -33,6 +33,9 @@ export interface StoppableEvent {
   readonly stopped: boolean;
 }
 
+/** The registered listeners of one type, as {@link ListenerRegistry.of} returns them. */
+export type ListenerList = readonly Entry[];
+
 /** The mirror of one source's message listeners. */
 export class ListenerRegistry {
   readonly #byType = new Map<string, Entry[]>();
@@ -73,16 +76,18 @@ export class ListenerRegistry {
     if (entry) this.#drop(type, entry);
   }
 
-  /** Whether any listener of `type` is registered (a source may skip building an event nobody hears). */
-  has(type: string): boolean {
-    return (this.#byType.get(type)?.length ?? 0) > 0;
+  /**
+   * The listeners of `type`, or undefined when there are none: one lookup per
+   * event, and no event is built that nobody hears.
+   */
+  of(type: string): ListenerList | undefined {
+    return this.#byType.get(type);
   }
 
-  /** Calls the listeners of `event.type` in order, as `dispatchEvent` would at the target. */
-  dispatch(event: StoppableEvent): void {
-    const list = this.#byType.get(event.type);
-    if (!list) return;
-    // Fast path: one listener, the common case, needs no snapshot.
+  /** Calls `list` (from {@link of}) in order, as `dispatchEvent` would at the target. */
+  dispatch(list: ListenerList, event: StoppableEvent): void {
+    // Fast path: one listener, the common case, needs no snapshot. (A list
+    // empties to removal, so it is never empty here.)
     if (list.length === 1) {
       const entry = list[0] as Entry;
       if (entry.once) this.#drop(event.type, entry);
