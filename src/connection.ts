@@ -89,15 +89,17 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
 
   async function run(): Promise<Outcome> {
     let response: Response;
+    /** The attempt was stopped (close, heartbeat, size): drop the body and say why. */
+    const abandoned = (why: NonNullable<typeof stopped>): Outcome => {
+      cancel(response.body);
+      return { kind: why };
+    };
     try {
       response = await params.fetch(params.url, { ...params.init, signal: controller.signal });
     } catch (cause) {
       return stopped ? { kind: stopped } : { kind: 'network', cause };
     }
-    if (stopped) {
-      cancel(response.body);
-      return { kind: stopped };
-    }
+    if (stopped) return abandoned(stopped);
     watchdog.touch();
 
     const verdict = classifyResponse(response, params.headersAreFunction, params.clock.now());
@@ -108,10 +110,7 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     if (!response.body) return { kind: 'ended' };
 
     callbacks.onOpen(response.url || params.url);
-    if (stopped) {
-      cancel(response.body);
-      return { kind: stopped };
-    }
+    if (stopped) return abandoned(stopped);
 
     // [spec] Streams are decoded with the UTF-8 decode algorithm: a BOM is
     // stripped once, invalid bytes become U+FFFD, and `stream: true` keeps a
@@ -142,10 +141,7 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     } finally {
       reader.releaseLock();
     }
-    if (stopped) {
-      cancel(response.body);
-      return { kind: stopped };
-    }
+    if (stopped) return abandoned(stopped);
     // [spec] "Once the end of the file is reached, any pending data must be
     // discarded": the parser is not flushed, so an unfinished event is lost.
     return { kind: 'ended' };

@@ -129,6 +129,9 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
       return undefined;
     },
     changed() {
+      // Already dirty means a write is scheduled or in flight, and it will
+      // take this change too: nothing to do on this per-event path.
+      if (dirty) return;
       dirty = true;
       schedule();
     },

@@ -344,18 +344,29 @@ export class ResilientEventSource extends EventTarget {
     void this.#connect();
   }
 
-  /** What a follower does with the leader's broadcasts (and the leader with a hello). */
+  /** What this source does with another source's broadcast: a follower mirrors the leader; a leader answers a hello. */
   #onShared(message: ShareMessage): void {
     if (this.#isClosed()) return;
+    if (message.kind === 'error' && message.readyState === CLOSED) {
+      // The shared stream is over, for every tab. A tab that took the lock
+      // before this news arrived (locks and channel are not ordered with each
+      // other) is a leader already, and stops too.
+      return this.#failConnection({ reason: message.reason as ErrorReason, message: message.message, status: message.status });
+    }
+    if (message.kind === 'events') {
+      // Followers, and a tab that took the lock before the previous leader's
+      // last events reached it: both show what they have not seen. Repeats
+      // are dropped by id, and nothing heard here is relayed (every tab heard it).
+      this.#origin = message.origin;
+      for (const e of message.events) {
+        this.#dispatchMessage(e, false);
+        if (this.#isClosed()) return;
+      }
+      return;
+    }
     if (this.#role === 'leader') {
       if (message.kind === 'hello') {
-        this.#share?.post({ kind: 'state', readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId });
-      }
-      // The previous leader's news that the stream is over can arrive after
-      // this tab took the lock (locks and channel are not ordered): it is
-      // over for this tab too.
-      if (message.kind === 'error' && message.readyState === CLOSED) {
-        this.#failConnection({ reason: message.reason as ErrorReason, message: message.message, status: message.status });
+        this.#broadcast({ kind: 'state', readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId });
       }
       return;
     }
@@ -367,20 +378,10 @@ export class ResilientEventSource extends EventTarget {
         return;
       case 'open':
         return this.#announceConnection(message.origin);
-      case 'events':
-        this.#origin = message.origin;
-        for (const e of message.events) {
-          this.#dispatchMessage(e);
-          if (this.#isClosed()) return;
-        }
-        return;
-      case 'error': {
-        const error: StreamErrorInit = { reason: message.reason as ErrorReason, message: message.message, status: message.status };
-        if (message.readyState === CLOSED) return this.#failConnection(error);
+      case 'error':
         this.#readyState = CONNECTING;
-        this.dispatchEvent(new StreamErrorEvent(error));
+        this.dispatchEvent(new StreamErrorEvent({ reason: message.reason as ErrorReason, message: message.message, status: message.status }));
         return;
-      }
       case 'reconnecting':
         this.dispatchEvent(new ReconnectingEvent({ attempt: message.attempt, delay: message.delay, reason: message.reason as ErrorReason }));
         return;
@@ -392,9 +393,21 @@ export class ResilientEventSource extends EventTarget {
   /** Sends the events accepted during this chunk to the followers, in one message. */
   readonly #flushOutbox = (): void => {
     const events = this.#outbox;
+    if (events.length === 0) return;
     this.#outbox = [];
-    if (events.length > 0) this.#share?.post({ kind: 'events', origin: this.#origin, events });
+    this.#share?.post({ kind: 'events', origin: this.#origin, events });
   };
+
+  /**
+   * Tells the followers, when this source leads. Events still batched go out
+   * first, so a follower never hears of an error or a close before the events
+   * that came ahead of it.
+   */
+  #broadcast(message: ShareMessage): void {
+    if (this.#role !== 'leader') return;
+    this.#flushOutbox();
+    this.#share?.post(message);
+  }
 
   /** Fires `stats` for metrics exporters: after each change of connection state. */
   #emitStats(): void {
@@ -468,12 +481,13 @@ export class ResilientEventSource extends EventTarget {
     this.#origin = new URL(finalUrl).origin;
     this.#readyState = OPEN;
     this.#reauthenticated = false;
-    if (this.#role === 'leader') this.#share?.post({ kind: 'open', origin: this.#origin });
+    this.#broadcast({ kind: 'open', origin: this.#origin });
     this.dispatchEvent(new Event('open'));
     if (!this.#isClosed()) this.#emitStats();
   }
 
-  #dispatchMessage(message: EventSourceMessage | SharedEvent): void {
+  /** Delivers one event; `relay` says whether a leader passes it on to its followers. */
+  #dispatchMessage(message: EventSourceMessage | SharedEvent, relay = true): void {
     const { id } = message;
     if (id !== undefined) {
       if (id === '') {
@@ -492,7 +506,7 @@ export class ResilientEventSource extends EventTarget {
       // Followers keep the cursor in memory; the leader persists it for all.
       if (this.#role !== 'follower') this.#cursor.changed();
     }
-    if (this.#role === 'leader') {
+    if (relay && this.#role === 'leader') {
       if (this.#outbox.length === 0) queueMicrotask(this.#flushOutbox);
       this.#outbox.push({ id: message.id, event: message.event, data: message.data });
     }
@@ -580,10 +594,8 @@ export class ResilientEventSource extends EventTarget {
     this.#stats.lastReconnectDelay = delay;
 
     this.#readyState = CONNECTING;
-    if (this.#role === 'leader') {
-      this.#share?.post({ kind: 'error', readyState: CONNECTING, reason: error.reason, message: error.message, status: error.status });
-      this.#share?.post({ kind: 'reconnecting', attempt: this.#failures, delay, reason: error.reason });
-    }
+    this.#broadcast({ kind: 'error', readyState: CONNECTING, reason: error.reason, message: error.message, status: error.status });
+    this.#broadcast({ kind: 'reconnecting', attempt: this.#failures, delay, reason: error.reason });
     this.dispatchEvent(new StreamErrorEvent(error));
     if (this.#isClosed()) return;
     this.dispatchEvent(new ReconnectingEvent({ attempt: this.#failures, delay, reason: error.reason }));
@@ -597,8 +609,8 @@ export class ResilientEventSource extends EventTarget {
   #failConnection(error: StreamErrorInit): void {
     // The shared stream is over for every tab, not only this one — unless this
     // tab's own signal ended it, which is this tab's business alone.
-    if (this.#role === 'leader' && error.reason !== 'aborted') {
-      this.#share?.post({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status });
+    if (error.reason !== 'aborted') {
+      this.#broadcast({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status });
     }
     this.#readyState = CLOSED;
     this.#teardown();
@@ -608,18 +620,23 @@ export class ResilientEventSource extends EventTarget {
   }
 
   #teardown(): void {
+    this.#stopStream();
+    this.#options.signal?.removeEventListener('abort', this.#abortedBySignal);
+    this.#detachLifecycle?.();
+    this.#detachLifecycle = undefined;
+  }
+
+  /** Stops everything that could deliver or reopen: for close and for pauses alike. */
+  #stopStream(): void {
     // The reconnect timer goes first, so nothing can reopen what is closing.
     this.#clearReconnectTimer();
     this.#connection?.abort();
     this.#connection = undefined;
-    this.#options.signal?.removeEventListener('abort', this.#abortedBySignal);
-    this.#detachLifecycle?.();
-    this.#detachLifecycle = undefined;
     this.#leaveShare();
   }
 
   #leaveShare(): void {
-    if (this.#role === 'leader') this.#flushOutbox();
+    this.#flushOutbox();
     this.#share?.leave();
     this.#share = undefined;
     if (this.#role !== 'private') this.#role = 'follower';
@@ -656,12 +673,9 @@ export class ResilientEventSource extends EventTarget {
     const wasPaused = this.#isPaused();
     this.#pausedBy[reason] = paused;
     if (!wasPaused && this.#isPaused()) {
-      this.#clearReconnectTimer();
-      this.#connection?.abort();
-      this.#connection = undefined;
+      // A paused tab must not hold the shared stream either: another tab takes it.
+      this.#stopStream();
       this.#readyState = CONNECTING;
-      // A paused tab must not hold the shared stream: another tab takes it.
-      this.#leaveShare();
     }
     // After the abort, so that nothing arrives after the state is saved.
     if (paused) void this.#cursor.flush();

@@ -137,6 +137,19 @@ describe('share', () => {
     expect(fetch.calls[1]?.aborted).toBe(true);
   });
 
+  it('events the leader showed just before failing reach the followers before the failure does', async () => {
+    const fetch = createFakeFetch();
+    source(fetch, { maxEventSize: 50 });
+    const b = source(fetch, { maxEventSize: 50 });
+    const stream = (await fetch.call(0)).respondStream();
+    await settle();
+    // One chunk: two events, then one too large, which ends the shared stream.
+    stream.write(`id: 1\ndata: a\n\nid: 2\ndata: b\n\ndata: ${'x'.repeat(60)}\n\n`);
+    await settle();
+    expect(b.seen).toEqual(['1:a', '2:b']);
+    expect(b.es.readyState).toBe(b.es.CLOSED);
+  });
+
   it('a leader closed by its own signal does not close the other tabs: one takes over', async () => {
     const fetch = createFakeFetch();
     const controller = new AbortController();
