@@ -40,6 +40,15 @@ async function resilientMovesOn(page: Page, more = 3, timeout = 15_000) {
   }, { timeout }).toBe(true);
 }
 
+/** Waits until the native panel is open and has shown `more` new events. */
+async function nativeMovesOn(page: Page, more = 2) {
+  const before = (await state(page)).native.counts.received;
+  await expect.poll(async () => {
+    const s = (await state(page)).native;
+    return s.counts.received >= before + more && s.readyState === 1;
+  }, { timeout: 15_000 }).toBe(true);
+}
+
 const click = (page: Page, name: string) => page.getByRole('button', { name, exact: true }).click();
 
 function expectExactlyOnce(ids: string[]) {
@@ -59,6 +68,9 @@ test('every fault button: the resilient panel stays exactly-once, the native one
   await click(page, 'Drop mid-event');
   await resilientMovesOn(page);
 
+  // The replay goes to open streams: wait for the native panel to be back
+  // from its own reconnect (it waits the server's retry: 1000) first.
+  await nativeMovesOn(page);
   await click(page, 'Replay old events');
   await expect.poll(async () => (await state(page)).native.counts.duplicates).toBeGreaterThanOrEqual(5);
   await expect.poll(async () => (await state(page)).resilient.counts.suppressed).toBeGreaterThanOrEqual(5);
