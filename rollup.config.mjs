@@ -3,7 +3,7 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild, { minify } from 'rollup-plugin-esbuild';
 
-const external = (id) => id === 'eventsource-parser' || id === 'idb-keyval' || id.startsWith('node:');
+const external = (id) => id === 'idb-keyval' || id.startsWith('node:');
 // ES2022 keeps class private fields native (downlevelled, they cost ~2x the size).
 const target = 'es2022';
 

@@ -1,12 +1,12 @@
 /**
  * One connection attempt: the request, the verdict on the response, and the
- * body read through a `TextDecoder` into eventsource-parser. It owns its
+ * body read through a `TextDecoder` into the parser. It owns its
  * `AbortController` and its watchdog; it knows nothing of backoff or readyState.
  */
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { classifyResponse, type Verdict } from './classify.js';
 import type { Clock } from './clock.js';
 import { startWatchdog } from './heartbeat.js';
+import { createEventStreamParser, type ParserCallbacks } from './parser.js';
 import type { FetchLike } from './types.js';
 
 /** How an attempt ended. */
@@ -39,8 +39,10 @@ export interface ConnectionParams {
 export interface ConnectionCallbacks {
   /** The response was accepted; `url` is the final URL after redirects. */
   onOpen(url: string): void;
-  /** A complete event. */
-  onEvent(message: EventSourceMessage): void;
+  /** A complete event (see {@link ParserCallbacks.onEvent}). */
+  onEvent(type: string, data: string, id: string | undefined): void;
+  /** A block with an id and no data (see {@link ParserCallbacks.onId}). */
+  onId(id: string): void;
   /** A `retry:` field with a valid value. */
   onRetry(ms: number): void;
   /** Body bytes arrived, at `now` (the clock is read once per chunk). */
@@ -62,30 +64,19 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
   const stop = (why: NonNullable<typeof stopped>) => {
     if (stopped) return;
     stopped = why;
+    // Whatever the parser would report after a stop (a listener called
+    // close(), the size limit hit) belongs to an abandoned attempt: it stops
+    // at once, mid-chunk.
+    parser.stop();
     controller.abort();
   };
   const watchdog = startWatchdog(params.clock, params.heartbeatTimeout, () => stop('heartbeat-timeout'));
-
-  const parser = createParser({
-    // Events after a stop (a listener called close(), or the size limit hit)
-    // belong to an abandoned attempt: drop them.
-    onEvent: (message) => {
-      if (stopped) return;
-      // The parser's buffer limit bounds memory while an event arrives in
-      // pieces; an event that came whole within one chunk is checked here.
-      if (message.data.length > params.maxEventSize) stop('too-large');
-      else callbacks.onEvent(message);
-    },
-    onRetry: (ms) => {
-      if (!stopped) callbacks.onRetry(ms);
-    },
-    onError: (error) => {
-      // [spec] Unknown fields and invalid retry values are ignored; only the
-      // buffer limit is fatal.
-      if (error.type === 'max-buffer-size-exceeded') stop('too-large');
-    },
-    maxBufferSize: params.maxEventSize,
-  });
+  // The callbacks go to the parser as they are, with no wrapper: they run
+  // once per event.
+  const parser = createEventStreamParser(
+    { onEvent: callbacks.onEvent, onId: callbacks.onId, onRetry: callbacks.onRetry, onTooLarge: () => stop('too-large') },
+    params.maxEventSize,
+  );
 
   async function run(): Promise<Outcome> {
     let response: Response;
@@ -117,11 +108,6 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     // character split across chunks whole.
     const decoder = new TextDecoder();
     const reader = response.body.getReader();
-    // eventsource-parser holds a chunk-final CR back until it knows whether an
-    // LF follows, which stalls the last event of a CR-only stream until the
-    // next byte. [spec] A lone CR ends a line, so we end it now (feeding CR LF,
-    // which the parser reads as one line ending) and drop the LF if it comes.
-    let skipLeadingLF = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -129,11 +115,7 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
         const now = params.clock.now();
         watchdog.touch(now);
         callbacks.onBytes(value.byteLength, now);
-        let text = decoder.decode(value, { stream: true });
-        if (text === '') continue;
-        if (skipLeadingLF && text.charCodeAt(0) === 10) text = text.slice(1);
-        skipLeadingLF = text.charCodeAt(text.length - 1) === 13;
-        parser.feed(skipLeadingLF ? `${text}\n` : text);
+        parser.feed(decoder.decode(value, { stream: true }));
         if (stopped) break;
       }
     } catch (cause) {

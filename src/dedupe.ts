@@ -1,10 +1,16 @@
 /**
  * The window of recently delivered event ids. Pure; for the usual increasing
- * integer ids an event costs a comparison and an array write.
+ * ids an event costs one string comparison and an array write.
  */
 
 /** The most recent `size` explicit event ids, oldest first when listed. */
 export interface DedupeWindow {
+  /**
+   * The per-event call: false when `id` was delivered within the window (a
+   * repeat, to be dropped); otherwise remembers it, evicting the oldest when
+   * full, and returns true.
+   */
+  admit(id: string): boolean;
   /** Whether `id` was delivered within the window. */
   has(id: string): boolean;
   /** Remembers `id`, evicting the oldest when full. Callers check {@link has} first. */
@@ -17,72 +23,53 @@ export interface DedupeWindow {
 
 /** A window that remembers nothing: what `dedupe: false` gives. */
 export const noDedupe: DedupeWindow = {
+  admit: () => true,
   has: () => false,
   add: () => {},
   list: () => [],
   load: () => {},
 };
 
-/** Whether `id` is a canonical decimal integer ("0", or digits not starting with 0). */
-function isCanonicalInteger(id: string): boolean {
-  const n = id.length;
-  if (n === 0) return false;
-  const first = id.charCodeAt(0);
-  if (first === 48) return n === 1;
-  if (first < 49 || first > 57) return false;
-  for (let i = 1; i < n; i++) {
-    const c = id.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-/** For canonical integers: numeric order is length first, then text. */
+/**
+ * The window's order: length first, then code units. It is a total order on
+ * all strings, and for decimal integers without leading zeros it is their
+ * numeric order — so "10" follows "9", as a server counting up means it to.
+ */
 const greater = (a: string, b: string) => (a.length === b.length ? a > b : a.length > b.length);
 
 /**
  * Creates a window of the given size (a positive integer), exact in both of
  * its forms:
- * - ordered, while every remembered id is a canonical integer greater than
- *   the one before (the common case): a greater id cannot be a repeat, so a
- *   new event costs a comparison and a ring write, no hashing; a replayed id
- *   is found by binary search in the ring;
+ * - ordered, while every id is {@link greater} than the one before (counters,
+ *   timestamps of one width: the common case): a greater id cannot be a
+ *   repeat, so a new event costs one comparison and a ring write, no hashing
+ *   and no scan of its characters; a replayed id is found by binary search;
  * - hashed, from the first id that breaks that order: a `Set` beside the ring.
  */
 export function createDedupeWindow(size: number): DedupeWindow {
-  const ring: (string | undefined)[] = new Array<string | undefined>(size);
+  // Filled with '' rather than left with holes: a packed array of strings
+  // keeps every ring access on V8's fast path.
+  const ring: string[] = new Array<string>(size).fill('');
+  /** Where the next id goes; the newest is just before it. */
   let next = 0;
   let filled = 0;
+  /** The newest id, or undefined when the window is empty. */
+  let newest: string | undefined;
   /** The `Set` of the hashed form; `undefined` while ordered. */
   let hashed: Set<string> | undefined;
 
   const at = (k: number) => ring[(next - filled + k + size) % size] as string;
-  const newest = () => ring[next === 0 ? size - 1 : next - 1];
-  const extendsOrder = (id: string) => {
-    const last = newest();
-    return isCanonicalInteger(id) && (last === undefined || greater(id, last));
-  };
 
   function push(id: string): void {
-    const evicted = ring[next];
-    if (hashed && evicted !== undefined && filled === size) hashed.delete(evicted);
+    if (hashed !== undefined && filled === size) hashed.delete(ring[next] as string);
     ring[next] = id;
+    newest = id;
     next = next + 1 === size ? 0 : next + 1;
     if (filled < size) filled++;
   }
 
-  /** The last id has() found to extend the order, so add() need not check again. */
-  let extending: string | undefined;
-
-  function has(id: string): boolean {
-    if (hashed) return hashed.has(id);
-    // The common case: the next integer id. It cannot be a repeat.
-    if (extendsOrder(id)) {
-      extending = id;
-      return false;
-    }
-    if (!isCanonicalInteger(id)) return false;
-    // Binary search: the ring holds increasing integers, oldest first.
+  /** Binary search of the ordered ring, oldest first. */
+  function inOrderedRing(id: string): boolean {
     let lo = 0;
     let hi = filled - 1;
     while (lo <= hi) {
@@ -95,10 +82,16 @@ export function createDedupeWindow(size: number): DedupeWindow {
     return false;
   }
 
+  function has(id: string): boolean {
+    if (hashed !== undefined) return hashed.has(id);
+    // The next id in order cannot be a repeat.
+    if (newest === undefined || greater(id, newest)) return false;
+    return inOrderedRing(id);
+  }
+
   function add(id: string): void {
-    const ordered = id === extending || extendsOrder(id);
-    extending = undefined;
-    if (!hashed && !ordered) {
+    if (hashed === undefined && newest !== undefined && !greater(id, newest)) {
+      // The order is broken for good: hash what the ring holds.
       hashed = new Set();
       for (let k = 0; k < filled; k++) hashed.add(at(k));
     }
@@ -107,6 +100,16 @@ export function createDedupeWindow(size: number): DedupeWindow {
   }
 
   return {
+    admit(id) {
+      // The common case first, in as few steps as possible.
+      if (hashed === undefined && (newest === undefined || greater(id, newest))) {
+        push(id);
+        return true;
+      }
+      if (has(id)) return false;
+      add(id);
+      return true;
+    },
     has,
     add,
     list() {
@@ -115,11 +118,11 @@ export function createDedupeWindow(size: number): DedupeWindow {
       return out;
     },
     load(ids) {
-      ring.fill(undefined);
+      ring.fill('');
       next = 0;
       filled = 0;
+      newest = undefined;
       hashed = undefined;
-      extending = undefined;
       for (const id of ids.slice(-size)) if (!has(id)) add(id);
     },
   };

@@ -4,7 +4,6 @@
  * next and fires the events. Spec steps are quoted from WHATWG HTML §9.2
  * "Server-sent events".
  */
-import type { EventSourceMessage } from 'eventsource-parser';
 import { computeDelay } from './backoff.js';
 import type { TimerHandle } from './clock.js';
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
@@ -84,6 +83,8 @@ export class ResilientEventSource extends EventTarget {
     report: reportListenerError,
   });
   #readyState: 0 | 1 | 2 = CONNECTING;
+  /** The `timeStamp` of messages: when the chunk that carries them arrived, after `performance.timeOrigin`. */
+  #timeStamp = 0;
   #lastEventId = '';
   #origin = '';
   /** [spec] "reconnection time": the backoff base, replaced by the server's `retry:`. */
@@ -138,7 +139,8 @@ export class ResilientEventSource extends EventTarget {
     });
     this.#callbacks = {
       onOpen: (finalUrl) => this.#announceConnection(finalUrl),
-      onEvent: (message) => this.#dispatchMessage(message),
+      onEvent: this.#dispatchMessage,
+      onId: (id) => this.#moveCursor(id),
       onRetry: (ms) => {
         // [spec] "If the field value consists of only ASCII digits, then
         // interpret the field value as an integer in base ten, and set the event
@@ -148,6 +150,7 @@ export class ResilientEventSource extends EventTarget {
       onBytes: (count, now) => {
         this.#stats.bytesReceived += count;
         this.#stats.lastByteAt = now;
+        this.#timeStamp = now - timeOrigin;
       },
     };
 
@@ -359,7 +362,8 @@ export class ResilientEventSource extends EventTarget {
       // are dropped by id, and nothing heard here is relayed (every tab heard it).
       this.#origin = message.origin;
       for (const e of message.events) {
-        this.#dispatchMessage(e, false);
+        if (e.data === undefined) this.#moveCursor(e.id as string, false);
+        else this.#dispatchMessage(e.type, e.data, e.id, false);
         if (this.#isClosed()) return;
       }
       return;
@@ -486,50 +490,71 @@ export class ResilientEventSource extends EventTarget {
     if (!this.#isClosed()) this.#emitStats();
   }
 
-  /** Delivers one event; `relay` says whether a leader passes it on to its followers. */
-  #dispatchMessage(message: EventSourceMessage | SharedEvent, relay = true): void {
-    const { id } = message;
-    if (id !== undefined) {
-      if (id === '') {
-        // An explicit empty id resets the stream's position: forget the
-        // window too, since a reset sequence may legitimately reuse ids.
-        this.#lastEventId = '';
-        this.#dedupe.load([]);
-      } else if (this.#dedupe.has(id)) {
-        this.#stats.duplicatesSuppressed++;
-        return;
-      } else {
-        // [spec] "set the last event ID buffer to the field value".
-        this.#lastEventId = id;
-        this.#dedupe.add(id);
-      }
-      // Followers keep the cursor in memory; the leader persists it for all.
-      if (this.#role !== 'follower') this.#cursor.changed();
+  /**
+   * Takes `id` as the stream's position, and into the dedupe window when
+   * `remember` (an event's id; not an id-only block's, which fires nothing
+   * that could repeat). Returns false for an id inside the window: a replay,
+   * to be dropped.
+   */
+  #acceptId(id: string, remember: boolean): boolean {
+    if (id === '') {
+      // An explicit empty id resets the stream's position: forget the
+      // window too, since a reset sequence may legitimately reuse ids.
+      this.#lastEventId = '';
+      this.#dedupe.load([]);
+    } else if (remember ? !this.#dedupe.admit(id) : this.#dedupe.has(id)) {
+      return false;
+    } else {
+      // [spec] "Set the last event ID string of the event source to the value
+      // of the last event ID buffer."
+      this.#lastEventId = id;
     }
-    if (relay && this.#role === 'leader') {
-      if (this.#outbox.length === 0) queueMicrotask(this.#flushOutbox);
-      this.#outbox.push({ id: message.id, event: message.event, data: message.data });
+    // Followers keep the cursor in memory; the leader persists it for all.
+    if (this.#role !== 'follower') this.#cursor.changed();
+    return true;
+  }
+
+  /** A block with an id and no data: the position moves, no event fires. */
+  #moveCursor(id: string, relay = true): void {
+    if (!this.#acceptId(id, false)) return;
+    if (relay && this.#role === 'leader') this.#relay({ type: '', data: undefined, id });
+  }
+
+  /** Batches an event for the followers (this source leads). */
+  #relay(event: SharedEvent): void {
+    if (this.#outbox.length === 0) queueMicrotask(this.#flushOutbox);
+    this.#outbox.push(event);
+  }
+
+  /**
+   * Delivers one event; `relay` says whether a leader passes it on to its
+   * followers. It runs once per event: every step of it shows in the
+   * throughput benchmark, so it reads fields once, calls out only when
+   * something is to be done, and is a bound field that the parser calls
+   * directly.
+   */
+  readonly #dispatchMessage = (type: string, data: string, id: string | undefined, relay = true): void => {
+    const stats = this.#stats;
+    if (id !== undefined && !this.#acceptId(id, true)) {
+      stats.duplicatesSuppressed++;
+      return;
     }
+    if (relay && this.#role === 'leader') this.#relay({ type, data, id });
     if (!this.#delivered) {
       // The failure count resets after a connection that delivered an event.
       this.#delivered = true;
       this.#failures = 0;
     }
-    const stats = this.#stats;
     stats.eventsDelivered++;
     // The time of the chunk that carried it: one clock read per chunk, not per event.
     stats.lastEventAt = stats.lastByteAt;
+    const listeners = this.#listeners.of(type);
+    if (listeners === undefined) return;
     // [spec] "Initialize event's type to the event type buffer (or message), data
     // to the data buffer, origin to the final URL's origin, lastEventId to the
     // last event ID string."
-    const type = message.event ?? 'message';
-    const listeners = this.#listeners.of(type);
-    if (!listeners) return;
-    this.#listeners.dispatch(
-      listeners,
-      new SourceMessageEvent(type, message.data, this.#lastEventId, this.#origin, this, (stats.lastByteAt ?? timeOrigin) - timeOrigin),
-    );
-  }
+    this.#listeners.dispatch(listeners, new SourceMessageEvent(type, data, this.#lastEventId, this.#origin, this, this.#timeStamp));
+  };
 
   #handleOutcome(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
     switch (outcome.kind) {

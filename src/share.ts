@@ -7,11 +7,11 @@
  * connection.
  */
 
-/** An event as the leader broadcasts it (after its own dedupe). */
+/** An event as the leader broadcasts it (after its own dedupe); no `data` for a block that only moved the id. */
 export interface SharedEvent {
+  type: string;
+  data: string | undefined;
   id: string | undefined;
-  event: string | undefined;
-  data: string;
 }
 
 /** What goes over the channel. */

@@ -218,11 +218,11 @@ describe('processing model (§9.2.3)', () => {
   });
 });
 
-describe('documented deviation', () => {
-  // The spec sets the last event ID from an `id:` in a block with no data;
-  // eventsource-parser reports no event for such a block, so the id is not
-  // seen. Pinned here so a parser upgrade that fixes it is noticed.
-  it('an id-only block does not change lastEventId', async () => {
-    expect(await parse('id: 1\ndata: a\n\nid: 2\n\ndata: b\n\n', 'whole')).toEqual([msg('a', '1'), msg('b', '1')]);
+describe('dispatch step 1 for a block without data', () => {
+  // [spec] "Set the last event ID string of the event source to the value of
+  // the last event ID buffer" comes before "If the data buffer is an empty
+  // string … return": an id-only block moves the position, and fires nothing.
+  it('an id-only block changes lastEventId for the events after it', async () => {
+    expect(await parse('id: 1\ndata: a\n\nid: 2\n\ndata: b\n\n', 'whole')).toEqual([msg('a', '1'), msg('b', '2')]);
   });
 });

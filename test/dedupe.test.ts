@@ -68,19 +68,22 @@ describe('both forms of the window give the same answers', () => {
     };
   }
 
+  /** Runs `sequence` through has() + add() on one window and admit() on another, against the reference. */
   function check(sequence: string[], size: number) {
     const w = createDedupeWindow(size);
+    const a = createDedupeWindow(size);
     const r = reference(size);
-    const verdicts: string[] = [];
     for (const id of sequence) {
-      expect(w.has(id), `has(${id})`).toBe(r.has(id));
-      if (!r.has(id)) {
+      const repeat = r.has(id);
+      expect(w.has(id), `has(${id})`).toBe(repeat);
+      expect(a.admit(id), `admit(${id})`).toBe(!repeat);
+      if (!repeat) {
         w.add(id);
         r.add(id);
       }
-      verdicts.push(id);
     }
     expect(w.list()).toEqual(r.list());
+    expect(a.list()).toEqual(r.list());
   }
 
   it('increasing integers with replays of recent and forgotten ids', () => {

@@ -30,8 +30,8 @@ describe('package.json', () => {
     expect(existsSync(join(root, pkg['unpkg']))).toBe(true);
   });
 
-  it('has only the two runtime dependencies', () => {
-    expect(Object.keys(pkg['dependencies'])).toEqual(['eventsource-parser', 'idb-keyval']);
+  it('has one runtime dependency, idb-keyval', () => {
+    expect(Object.keys(pkg['dependencies'])).toEqual(['idb-keyval']);
   });
 });
 

@@ -1,0 +1,220 @@
+/**
+ * The event stream interpretation of WHATWG HTML §9.2.6, over decoded text.
+ * Pure: no I/O, no timers. Fed text in arbitrary pieces (decoding, and the
+ * BOM it strips, belong to the caller's `TextDecoder`), it reports each
+ * dispatched event through positional callbacks, so that the per-event path
+ * allocates nothing but the strings it must produce.
+ *
+ * It replaces eventsource-parser for three reasons measured or found here:
+ * a lone CR at the end of a piece now ends its line at once (the other held
+ * the last event of a CR-only stream back until the next byte); a block with
+ * only an `id:` updates the last event ID, as the spec says; and the bundle
+ * is 2.6 KB smaller (minified).
+ */
+
+const LF = 10;
+const CR = 13;
+const COLON = 58;
+const SPACE = 32;
+/**
+ * What an unfinished line may hold besides its share of the event: the field
+ * name and separator (`data: `) and a CR. The data buffer itself is checked
+ * exactly as each line joins it.
+ */
+const LINE_SLACK = 8;
+
+const EVENT = [101, 118, 101, 110, 116];
+const RETRY = [114, 101, 116, 114, 121];
+
+/** Whether `text` holds the character codes `name` from `start` on. */
+function isName(text: string, start: number, name: readonly number[]): boolean {
+  for (let i = 1; i < name.length; i++) if (text.charCodeAt(start + i) !== name[i]) return false;
+  return true;
+}
+
+/** What the parser reports. Called synchronously from {@link EventStreamParser.feed}. */
+export interface ParserCallbacks {
+  /**
+   * [spec] "dispatch the event": `type` is the event type buffer or
+   * `message`; `id` is the block's `id:` value, or undefined when the block
+   * had none (the last event ID is then unchanged).
+   */
+  onEvent(type: string, data: string, id: string | undefined): void;
+  /** A block with an `id:` but no data: [spec] the last event ID changes, no event fires. */
+  onId(id: string): void;
+  /** A `retry:` field whose value is only ASCII digits, in milliseconds. */
+  onRetry(ms: number): void;
+  /** An event's data, or one line, grew past `maxEventSize` characters. Nothing more is parsed. */
+  onTooLarge(): void;
+}
+
+/** An incremental event stream parser. */
+export interface EventStreamParser {
+  /** Parses the next piece of decoded text. */
+  feed(text: string): void;
+  /**
+   * Stops for good, even in the middle of a piece: no callback is called
+   * after it (a listener closed the source, or the attempt was abandoned).
+   */
+  stop(): void;
+}
+
+/**
+ * Creates a parser. `maxEventSize` bounds memory, in UTF-16 code units: an
+ * event's data, an id or event type, and the unfinished line plus the data
+ * before it (give or take {@link LINE_SLACK}) may not exceed it.
+ */
+export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize: number): EventStreamParser {
+  /** An unfinished line carried over from the previous piece. */
+  let pending = '';
+  /** The previous piece ended in CR: an LF starting this one belongs to it. */
+  let afterCR = false;
+  let data = '';
+  let hasData = false;
+  let type = '';
+  let id: string | undefined;
+  let failed = false;
+
+  const tooLarge = (): void => {
+    failed = true;
+    pending = data = '';
+    callbacks.onTooLarge();
+  };
+
+  /** [spec] "If the line is empty (a blank line): Dispatch the event." */
+  const dispatch = (): void => {
+    const blockId = id;
+    const blockType = type;
+    const blockData = data;
+    const blockHasData = hasData;
+    // [spec] Reset the data and event type buffers before the event fires: a
+    // listener that throws or closes the source leaves a clean parser.
+    id = undefined;
+    type = data = '';
+    hasData = false;
+    // [spec] "If the data buffer is an empty string, set the data buffer and
+    // the event type buffer to the empty string and return" — after step 1
+    // has set the last event ID string, which an id-only block still does.
+    if (!blockHasData) {
+      if (blockId !== undefined) callbacks.onId(blockId);
+      return;
+    }
+    callbacks.onEvent(blockType === '' ? 'message' : blockType, blockData, blockId);
+  };
+
+  /**
+   * [spec] Processes the line `text[start, end)`; returns where the next line
+   * starts (past a blank line it consumed too).
+   */
+  const line = (text: string, start: number, end: number): number => {
+    if (start === end) {
+      dispatch();
+      return end + 1;
+    }
+    const first = text.charCodeAt(start);
+    // [spec] "If the line starts with a U+003A COLON character: ignore the line."
+    if (first === COLON) return end + 1;
+    // [spec] "If the line contains a U+003A COLON character: collect the
+    // characters before it as the field name, after it as the value; if the
+    // value starts with a U+0020 SPACE character, remove it." Otherwise the
+    // whole line is the name and the value is empty.
+    // Where a `data:` or `id:` line would have its colon, look first: the
+    // lines nearly every event has skip the search.
+    let colon = first === 100 ? start + 4 : first === 105 ? start + 2 : start + 1;
+    if (text.charCodeAt(colon) !== COLON || colon > end) {
+      colon = start + 1;
+      while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
+    }
+    let valueStart = colon + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++;
+    const value = valueStart < end ? text.slice(valueStart, end) : '';
+    const nameLength = colon - start;
+    // The name is compared in place, a character at a time: no slice, and no
+    // startsWith(), which V8 does not inline (with it the parser took 1.6× as long).
+    if (nameLength === 4 && first === 100 && text.charCodeAt(start + 1) === 97 && text.charCodeAt(start + 2) === 116 && text.charCodeAt(start + 3) === 97) {
+      // [spec] "Append the field value to the data buffer, then append a
+      // single U+000A LINE FEED character" — joined here, so the final LF
+      // that the spec then removes is never added.
+      if (value.length > maxEventSize) {
+        tooLarge();
+      } else if (!hasData && text.charCodeAt(end) === LF && text.charCodeAt(end + 1) === LF) {
+        // The common event: one data line, then a blank line. Dispatched at
+        // once, without going through the data buffer.
+        const blockId = id;
+        const blockType = type;
+        id = undefined;
+        type = '';
+        callbacks.onEvent(blockType === '' ? 'message' : blockType, value, blockId);
+        return end + 2;
+      } else {
+        data = hasData ? `${data}\n${value}` : value;
+        hasData = true;
+        if (data.length > maxEventSize) tooLarge();
+      }
+    } else if (nameLength === 2 && first === 105 && text.charCodeAt(start + 1) === 100) {
+      // [spec] "If the field value does not contain U+0000 NULL, then set the
+      // last event ID buffer to the field value. Otherwise, ignore the field."
+      if (!value.includes('\0')) id = value;
+      if (value.length > maxEventSize) tooLarge();
+    } else if (nameLength === 5 && first === 101 && isName(text, start, EVENT)) {
+      type = value;
+      if (value.length > maxEventSize) tooLarge();
+    } else if (nameLength === 5 && first === 114 && isName(text, start, RETRY)) {
+      // [spec] "If the field value consists of only ASCII digits, interpret it
+      // as an integer in base ten"; otherwise ignore the field.
+      if (/^\d+$/.test(value)) callbacks.onRetry(Number(value));
+    }
+    // [spec] "Otherwise: the field is ignored."
+    return end + 1;
+  };
+
+  return {
+    feed(piece: string): void {
+      if (failed || piece === '') return;
+      let text = piece;
+      let pos = 0;
+      if (afterCR) {
+        afterCR = false;
+        if (text.charCodeAt(0) === LF) pos = 1;
+      }
+      if (pending !== '') {
+        text = pending + (pos === 0 ? text : text.slice(pos));
+        pending = '';
+        pos = 0;
+      }
+      const length = text.length;
+      // [spec] Lines end in CRLF, a lone LF or a lone CR. Most streams use LF
+      // only: one search per piece settles which loop runs.
+      let cr = text.indexOf('\r', pos);
+      if (cr === -1) {
+        for (let lf = text.indexOf('\n', pos); lf !== -1; lf = text.indexOf('\n', pos)) {
+          pos = line(text, pos, lf);
+          if (failed) return;
+        }
+      } else {
+        let lf = text.indexOf('\n', pos);
+        while (pos < length) {
+          // Each search is redone only once passed, so a CR-only stream stays linear.
+          if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
+          if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
+          const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+          if (end === -1) break;
+          pos = line(text, pos, end);
+          if (failed) return;
+          if (end === cr) {
+            if (pos === length) afterCR = true;
+            else if (text.charCodeAt(pos) === LF) pos++;
+          }
+        }
+      }
+      if (pos < length) {
+        pending = pos === 0 ? text : text.slice(pos);
+        if (pending.length + data.length > maxEventSize + LINE_SLACK) tooLarge();
+      }
+    },
+    stop(): void {
+      failed = true;
+      pending = data = '';
+    },
+  };
+}
