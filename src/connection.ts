@@ -1,12 +1,13 @@
 /**
  * One connection attempt: the request, the verdict on the response, and the
- * body read through a `TextDecoder` into the parser. It owns its
+ * body read through the UTF-8 decoder into the parser. It owns its
  * `AbortController` and its watchdog; it knows nothing of backoff or readyState.
  */
 import { classifyResponse, type Verdict } from './classify.js';
 import type { Clock } from './clock.js';
 import { startWatchdog } from './heartbeat.js';
 import { createEventStreamParser, type ParserCallbacks } from './parser.js';
+import { createUtf8StreamDecoder } from './utf8.js';
 import type { FetchLike } from './types.js';
 
 /** How an attempt ended. */
@@ -103,10 +104,8 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     callbacks.onOpen(response.url || params.url);
     if (stopped) return abandoned(stopped);
 
-    // [spec] Streams are decoded with the UTF-8 decode algorithm: a BOM is
-    // stripped once, invalid bytes become U+FFFD, and `stream: true` keeps a
-    // character split across chunks whole.
-    const decoder = new TextDecoder();
+    // [spec] Streams are decoded with the UTF-8 decode algorithm (see utf8.ts).
+    const decoder = createUtf8StreamDecoder();
     const reader = response.body.getReader();
     try {
       for (;;) {
@@ -115,7 +114,7 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
         const now = params.clock.now();
         watchdog.touch(now);
         callbacks.onBytes(value.byteLength, now);
-        parser.feed(decoder.decode(value, { stream: true }));
+        parser.feed(decoder.decode(value));
         if (stopped) break;
       }
     } catch (cause) {
