@@ -157,7 +157,7 @@ async function browser() {
 }
 
 async function bundleSizes() {
-  const { sizes, sizeBudget } = await import('./sizes.js');
+  const { breakdown, sizes, sizeBudget } = await import('./sizes.js');
   const rows = await sizes();
   results['sizes'] = rows;
   const ours = rows[0]?.gzip ?? 0;
@@ -165,6 +165,10 @@ async function bundleSizes() {
   const note = `Size target for the UMD: ≤ ${sizeBudget.targetGzipBytes} gzip bytes (${ours <= sizeBudget.targetGzipBytes ? 'met' : 'NOT met'}); npm test's regression guard: ${sizeBudget.guardGzipBytes}.`;
   tables.push(note);
   process.stdout.write(`${note}\n\n`);
+  const modules = await breakdown();
+  results['sizeBreakdown'] = modules;
+  const total = modules.reduce((n, m) => n + m.minified, 0);
+  table('Where the UMD\'s bytes go (minified, per module; gzip estimated at the bundle\'s ratio)', ['module', 'minified bytes', 'share', '≈ gzip bytes'], modules.map((m) => [m.module, m.minified, `${((m.minified / total) * 100).toFixed(1)} %`, m.gzipEstimate]));
 }
 
 const measures: [string, () => Promise<void>][] = [['throughput', throughput], ['memory', memory], ['timing', timing], ['browser', browser], ['sizes', bundleSizes]];

@@ -42,6 +42,32 @@ export async function sizes() {
   ];
 }
 
+/**
+ * Where the UMD's bytes go: esbuild's metafile gives each module's share of
+ * the minified bundle (src/umd.ts bundled as the UMD is). Gzip does not
+ * split by module; the gzip column applies the bundle's own ratio, an
+ * estimate.
+ */
+export async function breakdown() {
+  const result = await build({
+    entryPoints: [join(root, 'src/umd.ts')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = Buffer.from(result.outputFiles[0]?.contents ?? []);
+  const ratio = gzipSync(code, { level: 9 }).length / code.length;
+  const output = Object.values(result.metafile.outputs)[0];
+  return Object.entries(output?.inputs ?? {})
+    .map(([file, { bytesInOutput }]) => ({ module: file.replace(/^.*node_modules\//, ''), minified: bytesInOutput, gzipEstimate: Math.round(bytesInOutput * ratio) }))
+    .sort((a, b) => b.minified - a.minified);
+}
+
 if (process.argv[1] === import.meta.filename) {
   for (const row of await sizes()) process.stdout.write(`${JSON.stringify(row)}\n`);
 }

@@ -1,15 +1,16 @@
 /**
  * The event stream interpretation of WHATWG HTML §9.2.6, over decoded text.
  * Pure: no I/O, no timers. Fed text in arbitrary pieces (decoding, and the
- * BOM it strips, belong to the caller's `TextDecoder`), it reports each
- * dispatched event through positional callbacks, so that the per-event path
- * allocates nothing but the strings it must produce.
+ * BOM it strips, belong to the caller: utf8.ts), it reports each dispatched
+ * event through positional callbacks, so that the per-event path allocates
+ * nothing but the strings it must produce.
  *
- * It replaces eventsource-parser for three reasons measured or found here:
- * a lone CR at the end of a piece now ends its line at once (the other held
- * the last event of a CR-only stream back until the next byte); a block with
- * only an `id:` updates the last event ID, as the spec says; and the bundle
- * is 2.6 KB smaller (minified).
+ * It replaces eventsource-parser for what was measured or found here: a lone
+ * CR at the end of a piece now ends its line at once (the other held the last
+ * event of a CR-only stream back until the next byte); a block with only an
+ * `id:` updates the last event ID, as the spec says; no object per event; and
+ * 1.5 KB less in the bundle (minified). test/parser.test.ts checks it against
+ * eventsource-parser on random streams.
  */
 
 const LF = 10;
