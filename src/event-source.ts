@@ -150,7 +150,10 @@ export class ResilientEventSource extends EventTarget {
       onBytes: (count, now) => {
         this.#stats.bytesReceived += count;
         this.#stats.lastByteAt = now;
-        this.#timeStamp = now - timeOrigin;
+        // Whole milliseconds (the clock has no finer grain): a small integer
+        // is stored in the event as is, where a fraction would cost every
+        // event a boxed number.
+        this.#timeStamp = Math.round(now - timeOrigin);
       },
     };
 
