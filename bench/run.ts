@@ -141,8 +141,9 @@ async function browser() {
   try {
     const events = quick ? 50_000 : 200_000;
     const lines = await node('browser.ts', [base, String(events), String(reps)]);
-    const runs = lines.map((l) => JSON.parse(l) as { mode: string; ms?: number; error?: string });
-    results['browser'] = runs;
+    const all = lines.map((l) => JSON.parse(l) as { phase: string; mode: string; ms?: number; busyMs?: number; rate?: number; events: number; error?: string });
+    results['browser'] = all;
+    const runs = all.filter((r) => r.phase === 'throughput');
     const modes = [...new Set(runs.map((r) => r.mode))];
     const rate = (mode: string) => runs.filter((r) => r.mode === mode && r.ms).map((r) => (events / (r.ms ?? 1)) * 1000);
     const native = median(rate(modes[0] ?? ''));
@@ -151,6 +152,19 @@ async function browser() {
       const failed = runs.find((r) => r.mode === mode && r.error);
       return failed ? [mode, `FAIL: ${failed.error}`, '', ''] : [mode, fmt(median(xs)), `${fmt(Math.min(...xs))} – ${fmt(Math.max(...xs))}`, ratio(median(xs), native)];
     }));
+    // The cost at a fixed rate: how much of the main thread the stream takes.
+    const paced = all.filter((r) => r.phase === 'paced');
+    const first = paced[0];
+    if (first) {
+      const busy = (mode: string) => paced.filter((r) => r.mode === mode && r.busyMs !== undefined && !r.error).map((r) => r.busyMs ?? 0);
+      const seconds = first.events / (first.rate ?? 1);
+      const bare = median(busy('resilient-eventsource (store: false)'));
+      table(`Chromium at ${(first.rate ?? 0).toLocaleString('en')} events/s for ${seconds} s: main-thread busy time (median of ${reps} fresh contexts)`, ['client', 'busy ms (median)', 'min – max', '% of the time', '× store: false'], modes.map((mode) => {
+        const xs = busy(mode);
+        const failed = paced.find((r) => r.mode === mode && r.error);
+        return failed || xs.length === 0 ? [mode, `FAIL: ${failed?.error ?? 'no result'}`, '', '', ''] : [mode, median(xs).toFixed(0), `${Math.min(...xs).toFixed(0)} – ${Math.max(...xs).toFixed(0)}`, `${((median(xs) / (seconds * 1000)) * 100).toFixed(1)} %`, ratio(median(xs), bare)];
+      }));
+    }
   } finally {
     stop();
   }
