@@ -47,9 +47,9 @@ const greater = (a: string, b: string) => (a.length === b.length ? a > b : a.len
  * - hashed, from the first id that breaks that order: a `Set` beside the ring.
  */
 export function createDedupeWindow(size: number): DedupeWindow {
-  // Filled with '' rather than left with holes: a packed array of strings
-  // keeps every ring access on V8's fast path.
-  const ring: string[] = new Array<string>(size).fill('');
+  // Made full of '' rather than with holes (`new Array(size)`): a packed
+  // array of strings keeps every ring access on V8's fast path.
+  const ring: string[] = Array.from({ length: size }, () => '');
   /** Where the next id goes; the newest is just before it. */
   let next = 0;
   let filled = 0;
