@@ -2,12 +2,13 @@
  * `npm run bench`: every measure of resilient-eventsource side by side with the
  * alternatives, in one run, as ratios. Prints one markdown table per measure,
  * writes the raw numbers to bench/out/results.json and the tables to
- * bench/RESULTS.md with the machine they ran on.
+ * bench/RESULTS.md with the machine they ran on, followed by bench/analysis.md
+ * (the profiles and what they led to, written by hand).
  * Flags: --quick (smaller streams, 1 repetition: a smoke run), --reps N,
  * --only throughput,memory,timing,browser,sizes.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { streams } from './streams.js';
@@ -194,5 +195,7 @@ results['date'] = new Date().toISOString();
 mkdirSync(join(here, 'out'), { recursive: true });
 writeFileSync(join(here, 'out', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 if (!quick && !only) {
-  writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Run: ${results['date']}.\nAbsolute numbers drift by ±30% on shared machines; compare ratios within one run.\n\n${tables.join('\n\n')}\n`);
+  // The hand-written part (profiles, what was done, what is left) follows the tables.
+  const analysis = readFileSync(join(here, 'analysis.md'), 'utf8');
+  writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Run: ${results['date']}.\nAbsolute numbers drift by ±30% on shared machines; compare ratios within one run.\n\n${tables.join('\n\n')}\n\n${analysis}`);
 }
