@@ -160,7 +160,7 @@ async function browser() {
       const busy = (mode: string) => paced.filter((r) => r.mode === mode && r.busyMs !== undefined && !r.error).map((r) => r.busyMs ?? 0);
       const seconds = first.events / (first.rate ?? 1);
       const bare = median(busy('resilient-eventsource (store: false)'));
-      table(`Chromium at ${(first.rate ?? 0).toLocaleString('en')} events/s for ${seconds} s: main-thread busy time (median of ${reps} fresh contexts)`, ['client', 'busy ms (median)', 'min – max', '% of the time', '× store: false'], modes.map((mode) => {
+      table(`Chromium at ${(first.rate ?? 0).toLocaleString('en')} events/s: main-thread busy time over ${seconds} s, after the first second (median of ${reps} fresh contexts)`, ['client', 'busy ms (median)', 'min – max', '% of the time', '× store: false'], modes.map((mode) => {
         const xs = busy(mode);
         const failed = paced.find((r) => r.mode === mode && r.error);
         return failed || xs.length === 0 ? [mode, `FAIL: ${failed?.error ?? 'no result'}`, '', '', ''] : [mode, median(xs).toFixed(0), `${Math.min(...xs).toFixed(0)} – ${Math.max(...xs).toFixed(0)}`, `${((median(xs) / (seconds * 1000)) * 100).toFixed(1)} %`, ratio(median(xs), bare)];
