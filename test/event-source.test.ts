@@ -628,7 +628,7 @@ describe('the cursor store', () => {
         stream.write(`id: ${id}\ndata: x\n\n`);
         await settle();
       }
-      // In a page the second and third would wait out the 200 ms spacing.
+      // In a page the second and third would wait out the 500 ms spacing.
       expect(writes).toEqual(['1', '2', '3']);
     } finally {
       delete g.importScripts;
