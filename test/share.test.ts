@@ -92,6 +92,19 @@ describe('share', () => {
     expect(b.es.lastEventId).toBe('2');
   });
 
+  it('a block with only an id reaches the follower too: its position moves, no event fires', async () => {
+    const fetch = createFakeFetch();
+    const a = source(fetch);
+    const b = source(fetch);
+    const stream = (await fetch.call(0)).respondStream();
+    await settle();
+    stream.write('id: 1\ndata: x\n\nid: 5\n\ndata: y\n\n');
+    await settle();
+    expect(a.seen).toEqual(['1:x', '5:y']);
+    expect(b.seen).toEqual(['1:x', '5:y']);
+    expect(b.es.lastEventId).toBe('5');
+  });
+
   it('the leader closes: the follower takes over with the Last-Event-ID of its own last event', async () => {
     const fetch = createFakeFetch();
     const a = source(fetch);
