@@ -211,20 +211,24 @@ describe('parser: against eventsource-parser on random streams', () => {
 
   function randomStream(random: () => number): string {
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-    const eol = pick(LINE_ENDINGS);
+    // One line ending for the whole stream, or (one stream in three) a
+    // random one for every line: the parser's LF-only loop and its general
+    // loop both run, and each meets the other's line endings.
+    const fixed = random() < 0.67 ? pick(LINE_ENDINGS) : undefined;
+    const eolOf = () => fixed ?? pick(LINE_ENDINGS);
     let text = '';
     for (let block = 0; block < 30; block++) {
       const lines: string[] = [];
       for (let l = Math.floor(random() * 4); l > 0; l--) {
         const name = pick(NAMES);
         const sep = random() < 0.15 ? '' : random() < 0.5 ? ':' : ': ';
-        lines.push(`${name === '' ? ':' : name}${sep}${sep === '' ? '' : pick(VALUES)}${eol}`);
+        lines.push(`${name === '' ? ':' : name}${sep}${sep === '' ? '' : pick(VALUES)}${eolOf()}`);
       }
       // Every block carries data, anywhere in it (last, it is the parser's
       // fast path): eventsource-parser reports nothing for a block without
       // data, where the spec (and we) still move the id.
-      lines.splice(Math.floor(random() * (lines.length + 1)), 0, `data: ${block}${eol}`);
-      text += lines.join('') + eol;
+      lines.splice(Math.floor(random() * (lines.length + 1)), 0, `data: ${block}${eolOf()}`);
+      text += lines.join('') + eolOf();
     }
     return text;
   }
@@ -236,8 +240,9 @@ describe('parser: against eventsource-parser on random streams', () => {
       onRetry: (ms) => reports.push(['retry', ms]),
     });
     parser.feed(text);
-    // It holds a final CR until it knows what follows; end the stream for it.
-    parser.feed('\n');
+    // It holds a final CR until it knows what follows: tell it that nothing
+    // does (an LF after a CR ends no further line).
+    if (text.endsWith('\r')) parser.feed('\n');
     return reports;
   }
 
@@ -249,6 +254,8 @@ describe('parser: against eventsource-parser on random streams', () => {
       events += expected.length;
       for (const reports of parseAll(text)) expect(reports, `seed ${seed}`).toEqual(expected);
     }
-    expect(events).toBeGreaterThan(200 * 30 - 1);
+    // 30 blocks a stream, fewer where mixed endings put a CR before an LF:
+    // those are one line ending, and two blocks become one.
+    expect(events).toBeGreaterThan(200 * 28);
   });
 });
