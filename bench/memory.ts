@@ -18,7 +18,7 @@ const sample = () => {
   return { heapMB: Number((m.heapUsed / 2 ** 20).toFixed(2)), rssMB: Number((m.rss / 2 ** 20).toFixed(1)) };
 };
 
-/** Reads `total` events from `path`, sampling memory at the given counts. */
+/** Reads `total` events from `path`, sampling memory at the given counts (`total` among them). */
 function run(path: string, total: number, at: number[]) {
   return new Promise<{ samples: { events: number; heapMB: number; rssMB: number }[]; reconnects: number }>((resolve) => {
     const es = new ResilientEventSource(`${base}${path}`);
@@ -26,14 +26,17 @@ function run(path: string, total: number, at: number[]) {
     let n = 0;
     es.addEventListener('message', () => {
       n++;
-      // Sampled outside the listener's own frame, so nothing it holds skews the reading.
+      // Sampled outside the listener's own frame, so nothing it holds skews
+      // the reading; the last sample is taken before close(), which would
+      // otherwise count its own work in flight.
       if (at.includes(n)) {
         const events = n;
-        queueMicrotask(() => samples.push({ events, ...sample() }));
-      }
-      if (n === total) {
-        const reconnects = es.stats.reconnects;
-        void es.close().then(() => setTimeout(() => resolve({ samples, reconnects }), 10));
+        queueMicrotask(() => {
+          samples.push({ events, ...sample() });
+          if (events !== total) return;
+          const reconnects = es.stats.reconnects;
+          void es.close().then(() => setTimeout(() => resolve({ samples, reconnects }), 10));
+        });
       }
     });
   });
