@@ -81,9 +81,14 @@ export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize
   let id: string | undefined;
   let failed = false;
 
-  const tooLarge = (): void => {
+  /** Stops for good and lets go of what is buffered. */
+  const halt = (): void => {
     failed = true;
     pending = data = '';
+  };
+
+  const tooLarge = (): void => {
+    halt();
     callbacks.onTooLarge();
   };
 
@@ -241,9 +246,6 @@ export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize
         if (pending.length + data.length > maxEventSize + LINE_SLACK) tooLarge();
       }
     },
-    stop(): void {
-      failed = true;
-      pending = data = '';
-    },
+    stop: halt,
   };
 }
