@@ -35,7 +35,8 @@ function run(path: string, total: number, at: number[]) {
           samples.push({ events, ...sample() });
           if (events !== total) return;
           const reconnects = es.stats.reconnects;
-          void es.close().then(() => setTimeout(() => resolve({ samples, reconnects }), 10));
+          es.close();
+          void es.closed.then(() => setTimeout(() => resolve({ samples, reconnects }), 10));
         });
       }
     });
@@ -56,7 +57,8 @@ await (async () => {
   const es = new ResilientEventSource(`${base}/one`);
   registry.register(es, 'source');
   await new Promise((resolve) => es.addEventListener('message', resolve, { once: true }));
-  await es.close();
+  es.close();
+  await es.closed;
 })();
 for (let i = 0; i < 100 && !collected; i++) {
   gc();

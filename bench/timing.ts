@@ -7,7 +7,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { computeDelay, ResilientEventSource } from 'resilient-eventsource';
+import { computeDelay, defaultBackoff, ResilientEventSource } from 'resilient-eventsource';
 
 const cycles = process.argv.includes('--quick') ? 5 : 20;
 const RETRY = 200;
@@ -53,17 +53,19 @@ const until = (n: () => number, count: number) =>
   });
 
 // Every connection delivers an event, so the failure count is back at 0 and
-// each reconnect waits computeDelay(0): retry × (1 − jitter × random()).
+// each reconnect waits computeDelay(0): retry × (1 + jitter × random()).
 const random = () => 0.5;
-const expected = computeDelay(0, { maxDelay: 30_000, factor: 2, jitter: 0.5 }, RETRY, random);
+const expected = computeDelay(0, defaultBackoff, RETRY, random);
 const dropper = new ResilientEventSource(url, { random, store: false, heartbeatTimeout: 0 });
 await until(() => gaps.length, cycles);
-await dropper.close();
+dropper.close();
+await dropper.closed;
 
 mode = 'silent';
 const silent = new ResilientEventSource(url, { heartbeatTimeout: HEARTBEAT, random, store: false });
 await until(() => abandons.length, Math.min(cycles, 10));
-await silent.close();
+silent.close();
+await silent.closed;
 server.close();
 server.closeAllConnections();
 

@@ -59,7 +59,8 @@ const faultTimer = setInterval(() => {
 
 async function stop() {
   clearInterval(faultTimer);
-  await es.close();
+  es.close();
+  await es.closed;
   await server.close();
   print(`stopped: ${received} events received, ${es.stats.duplicatesSuppressed} duplicates suppressed, ` +
     `${es.stats.reconnects} reconnects, ${gaps} gaps, ${repeats} repeats delivered. Cursor saved in .cursor-store/`);

@@ -15,16 +15,19 @@ es.addEventListener('price', (e) => update(JSON.parse(e.data)));
 // #endregion
 
 afterAll(async () => {
-  await es.close();
+  es.close();
+  await es.closed;
   await server.stop();
 });
 
 it('receives the custom event type, keyed in the store as dashboard-feed', async () => {
   await expect.poll(() => prices).toEqual([{ symbol: 'ACME', price: 101.5 }]);
-  await es.close();
+  es.close();
+  await es.closed;
   // A new source with the same key resumes after the event it saw.
   const again = new ResilientEventSource('/stream', { storageKey: 'dashboard-feed' });
   await expect.poll(() => server.requests.length).toBe(2);
   expect(server.requests[1]?.lastEventId).toBe('1');
-  await again.close();
+  again.close();
+  await again.closed;
 });

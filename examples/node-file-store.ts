@@ -15,10 +15,11 @@ const es = new ResilientEventSource(process.env.EVENTS_URL ?? 'http://localhost:
 });
 es.onmessage = (e) => handle(e.lastEventId, e.data);
 
-// close() resolves once the cursor is saved: await it before exiting, and the
+// `closed` resolves once the cursor is saved: await it before exiting, and the
 // next start resumes after the last event this process handled.
 process.on('SIGTERM', async () => {
-  await es.close();
+  es.close();
+  await es.closed;
   process.exit(0);
 });
 // #endregion

@@ -26,7 +26,8 @@ es.onmessage = (e) => {
 // #endregion
 
 afterAll(async () => {
-  await es.close();
+  es.close();
+  await es.closed;
   await server.stop();
 });
 

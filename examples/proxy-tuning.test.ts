@@ -53,7 +53,8 @@ it('keeps a stream with pings every 20 s, abandons one silent for 50 s, and back
     await settle();
   }
   expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 20_000, 20_000]);
-  await es.close();
+  es.close();
+  await es.closed;
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });

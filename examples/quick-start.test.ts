@@ -29,7 +29,8 @@ es.addEventListener('error', (e) => {
 // #endregion
 
 afterAll(async () => {
-  await es.close();
+  es.close();
+  await es.closed;
   await server.stop();
 });
 

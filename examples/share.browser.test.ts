@@ -40,7 +40,9 @@ other.addEventListener('message', (e) => otherSeen.push(e.data));
 
 afterAll(async () => {
   clearInterval(timer);
-  await Promise.all([es.close(), other.close()]);
+  es.close();
+  other.close();
+  await Promise.all([es.closed, other.closed]);
 });
 
 it('two sources, one connection; both see the same events; stats reach the exporter', async () => {

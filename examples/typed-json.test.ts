@@ -39,7 +39,8 @@ es.addEventListener('order', (e: MessageEvent<string>) => {
 // #endregion
 
 afterAll(async () => {
-  await es.close();
+  es.close();
+  await es.closed;
   await server.stop();
 });
 

@@ -1,17 +1,23 @@
 /**
  * Reconnect delays. Pure: no timers, no globals; the random source is passed in.
+ *
+ * [spec] "Wait a delay equal to the reconnection time of the event source.
+ * Optionally, wait some more." A client never comes back earlier than the
+ * server asked (jitter only lengthens a wait), and never loops without
+ * growing its wait (after a failure, the wait grows from `initialDelay` even
+ * when the server sent `retry: 0`).
  */
 import type { RandomSource } from './clock.js';
 
 /** How reconnect delays grow. All times are in milliseconds. */
 export interface BackoffPolicy {
-  /** Base delay until the server sends a `retry:` field. */
+  /** Reconnection time until the server sends a `retry:` field; the floor of the backoff after a failure. */
   initialDelay: number;
-  /** Upper bound of the delay before jitter. */
+  /** Upper bound of the computed backoff, before jitter. */
   maxDelay: number;
   /** Growth per consecutive failure. */
   factor: number;
-  /** Share of the delay that is randomised: 0 = none, 1 = anywhere between 0 and the delay. */
+  /** The wait is lengthened by up to this share, at random: 0 = never, 1 = up to twice as long. */
   jitter: number;
   /** Consecutive failed reconnects before giving up. */
   maxRetries: number;
@@ -26,37 +32,48 @@ export const defaultBackoff: Readonly<BackoffPolicy> = Object.freeze({
   maxRetries: Infinity,
 });
 
+/** The longest `Retry-After` honoured, in ms (one hour); a longer one waits this long. */
+export const maxServerWait = 3_600_000;
+
 /**
- * The delay before a reconnect:
- * `min(maxDelay, base × factor^failures) × (1 − jitter × random())`, rounded to whole ms.
+ * The wait before a reconnect, in whole ms:
+ * - `d(0) = min(maxDelay, base)`;
+ * - `d(n ≥ 1) = min(maxDelay, max(base, initialDelay) × factor^n)`;
+ * - `wait = max(d(n), serverWait) × (1 + jitter × random())`, `serverWait`
+ *   capped at {@link maxServerWait}.
  *
- * @param failures - consecutive failures before this reconnect (0 for the first).
- * @param base - `initialDelay`, or the server's latest `retry:` value.
+ * @param failures - n: consecutive failed attempts before this reconnect (0
+ *   for the first retry, and after a connection that delivered an event).
+ * @param base - the reconnection time: `initialDelay`, or the server's latest `retry:` value.
+ * @param serverWait - what a `Retry-After` asked for, in ms (0 when none).
  * @example computeDelay(3, defaultBackoff, 1000, () => 0) // 8000
  */
 export function computeDelay(
   failures: number,
-  policy: Pick<BackoffPolicy, 'maxDelay' | 'factor' | 'jitter'>,
+  policy: Pick<BackoffPolicy, 'initialDelay' | 'maxDelay' | 'factor' | 'jitter'>,
   base: number,
   random: RandomSource,
+  serverWait = 0,
 ): number {
-  const grown = Math.min(policy.maxDelay, base * policy.factor ** failures);
-  return Math.round(grown * (1 - policy.jitter * random()));
+  const grown = failures === 0 ? base : Math.max(base, policy.initialDelay) * policy.factor ** failures;
+  const floor = Math.max(Math.min(policy.maxDelay, grown), Math.min(maxServerWait, serverWait));
+  return Math.round(floor * (1 + policy.jitter * random()));
 }
 
 /**
  * Parses a `Retry-After` header (RFC 9110 §10.2.3): either delay-seconds or an
- * HTTP date. Returns the wait in ms, or `undefined` when absent or unparsable.
+ * HTTP date. Returns the wait in ms (0 for a date in the past), or `undefined`
+ * when absent or unparsable — which the caller counts as 0.
  *
  * @param now - the current time in ms since the Unix epoch, for the date form.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (value == null) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+$/.test(trimmed)) return Math.min(maxServerWait, Number(trimmed) * 1000);
   // An HTTP date always names a day and month; without letters, `Date.parse`
   // would read "-5" as the year −5.
   const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return Math.min(maxServerWait, Math.max(0, date - now));
 }

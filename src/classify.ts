@@ -9,7 +9,7 @@ import type { ErrorReason } from './types.js';
 export type Verdict =
   /** 200 + `text/event-stream`: announce the connection and read the body. */
   | { action: 'accept' }
-  /** Reconnect with backoff; `wait` (ms) replaces the backoff delay when the server gave one. */
+  /** Reconnect with backoff; `wait` (ms) is the server's `Retry-After`, a floor under the backoff. */
   | { action: 'retry'; reason: ErrorReason; status: number; message: string; wait: number | undefined }
   /** 401 while headers come from a function: retry at once with fresh headers (once). */
   | { action: 'reauthenticate'; status: 401; message: string }

@@ -2,6 +2,11 @@
  * One connection attempt: the request, the verdict on the response, and the
  * body read through the UTF-8 decoder into the parser. It owns its
  * `AbortController` and its watchdog; it knows nothing of backoff or readyState.
+ *
+ * Nothing in an attempt can reject unobserved or hang: `done` settles for
+ * every path, including a custom `fetch` that throws, returns junk, or never
+ * settles and ignores its signal, and a headers function that never settles
+ * (the watchdog covers the whole attempt until the stream opens).
  */
 import { classifyResponse, type Verdict } from './classify.js';
 import type { Clock } from './clock.js';
@@ -14,21 +19,26 @@ import type { FetchLike } from './types.js';
 export type Outcome =
   /** The server closed the body after it was accepted. */
   | { kind: 'ended' }
-  /** The request or the body read failed. */
+  /** The request or the body read failed, or `fetch` returned something that is not a usable Response. */
   | { kind: 'network'; cause: unknown }
-  /** No byte (or no headers) within the heartbeat timeout. */
+  /** The request could not be built: the headers or body function threw or rejected. */
+  | { kind: 'request-failed'; cause: unknown }
+  /** No byte within the heartbeat timeout (before the stream opened: the whole attempt took longer). */
   | { kind: 'heartbeat-timeout' }
   /** An event grew past `maxEventSize`. */
   | { kind: 'too-large' }
   /** The response was not accepted. */
   | { kind: 'rejected'; verdict: Exclude<Verdict, { action: 'accept' }> }
+  /** The user agent aborted the request (`window.stop()`, navigation): not ours to recover from. */
+  | { kind: 'agent-abort'; cause: unknown }
   /** {@link Connection.abort} was called. */
   | { kind: 'aborted' };
 
 /** What one attempt needs. */
 export interface ConnectionParams {
   url: string;
-  init: RequestInit;
+  /** Builds the request (it may call the caller's headers and body functions); may throw or reject. */
+  prepare: () => RequestInit | Promise<RequestInit>;
   fetch: FetchLike;
   clock: Clock;
   heartbeatTimeout: number;
@@ -58,11 +68,18 @@ export interface Connection {
   abort(): void;
 }
 
+type StopReason = 'aborted' | 'heartbeat-timeout' | 'too-large';
+
 /** Starts one attempt. */
 export function openConnection(params: ConnectionParams, callbacks: ConnectionCallbacks): Connection {
   const controller = new AbortController();
-  let stopped: 'aborted' | 'heartbeat-timeout' | 'too-large' | undefined;
-  const stop = (why: NonNullable<typeof stopped>) => {
+  let stopped: StopReason | undefined;
+  let settleStopped!: (outcome: Outcome) => void;
+  // A stop settles the attempt at once, whatever the request is waiting on: a
+  // fetch that ignores its signal, or a headers function that never settles,
+  // must not hold the source.
+  const whenStopped = new Promise<Outcome>((resolve) => (settleStopped = resolve));
+  const stop = (why: StopReason) => {
     if (stopped) return;
     stopped = why;
     // Whatever the parser would report after a stop (a listener called
@@ -70,7 +87,10 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     // at once, mid-chunk.
     parser.stop();
     controller.abort();
+    settleStopped({ kind: why });
   };
+  // Started before the request is built: heartbeatTimeout covers the whole
+  // attempt until the stream opens.
   const watchdog = startWatchdog(params.clock, params.heartbeatTimeout, () => stop('heartbeat-timeout'));
   // The callbacks go to the parser as they are, with no wrapper: they run
   // once per event.
@@ -79,57 +99,112 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     params.maxEventSize,
   );
 
+  /** A failure of the request or of the read: ours (a stop), the user agent's abort, or the network's. */
+  const failed = (cause: unknown): Outcome => {
+    if (stopped) return { kind: stopped };
+    if (isAbortError(cause)) return { kind: 'agent-abort', cause };
+    return { kind: 'network', cause };
+  };
+
   async function run(): Promise<Outcome> {
-    let response: Response;
-    /** The attempt was stopped (close, heartbeat, size): drop the body and say why. */
-    const abandoned = (why: NonNullable<typeof stopped>): Outcome => {
-      cancel(response.body);
-      return { kind: why };
-    };
+    let init: RequestInit;
     try {
-      response = await params.fetch(params.url, { ...params.init, signal: controller.signal });
+      init = await params.prepare();
     } catch (cause) {
-      return stopped ? { kind: stopped } : { kind: 'network', cause };
+      return stopped ? { kind: stopped } : { kind: 'request-failed', cause };
     }
-    if (stopped) return abandoned(stopped);
-    watchdog.touch();
+    if (stopped) return { kind: stopped };
+
+    let value: unknown;
+    try {
+      value = await params.fetch(params.url, { ...init, signal: controller.signal });
+    } catch (cause) {
+      return failed(cause);
+    }
+    if (!isResponse(value)) {
+      cancel(value);
+      return stopped ? { kind: stopped } : { kind: 'network', cause: new TypeError(`The fetch function returned ${describeValue(value)}, not a Response with a readable body`) };
+    }
+    const response = value;
+    if (stopped) {
+      cancel(response);
+      return { kind: stopped };
+    }
 
     const verdict = classifyResponse(response, params.headersAreFunction, params.clock.now());
     if (verdict.action !== 'accept') {
-      cancel(response.body);
+      cancel(response);
       return { kind: 'rejected', verdict };
     }
-    if (!response.body) return { kind: 'ended' };
+    const { body } = response;
+    if (!body) return { kind: 'ended' };
 
-    callbacks.onOpen(response.url || params.url);
-    if (stopped) return abandoned(stopped);
+    watchdog.touch();
+    callbacks.onOpen(typeof response.url === 'string' && response.url !== '' ? response.url : params.url);
+    if (stopped) {
+      cancel(response);
+      return { kind: stopped };
+    }
 
     // [spec] Streams are decoded with the UTF-8 decode algorithm (see utf8.ts).
     const decoder = createUtf8StreamDecoder();
-    const reader = response.body.getReader();
+    const reader = body.getReader();
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value: chunk } = await reader.read();
         if (done) break;
         const now = params.clock.now();
         watchdog.touch(now);
-        callbacks.onBytes(value.byteLength, now);
-        parser.feed(decoder.decode(value));
+        callbacks.onBytes(chunk.byteLength, now);
+        parser.feed(decoder.decode(chunk));
         if (stopped) break;
       }
     } catch (cause) {
-      return stopped ? { kind: stopped } : { kind: 'network', cause };
+      return failed(cause);
     } finally {
       reader.releaseLock();
     }
-    if (stopped) return abandoned(stopped);
+    if (stopped) {
+      cancel(response);
+      return { kind: stopped };
+    }
     // [spec] "Once the end of the file is reached, any pending data must be
     // discarded": the parser is not flushed, so an unfinished event is lost.
     return { kind: 'ended' };
   }
 
-  const done = run().finally(() => watchdog.stop());
+  // run() is written not to throw; the catch is the guarantee that nothing
+  // it calls (a listener's side effect, a broken response object) can become
+  // an unhandled rejection.
+  const done = Promise.race([run().catch((cause: unknown) => failed(cause)), whenStopped]).finally(() => watchdog.stop());
   return { done, abort: () => stop('aborted') };
+}
+
+/** An `AbortError`, from whatever realm: how fetch reports an abort it did not get from our signal. */
+function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+/**
+ * What the attempt needs of a Response: a status, headers to read, and a body
+ * that is null or a web ReadableStream. A custom fetch may return anything
+ * (node-fetch v2 gives a Node stream as `body`).
+ */
+function isResponse(value: unknown): value is Response {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<Response>;
+  if (typeof r.status !== 'number' || typeof r.headers?.get !== 'function') return false;
+  return r.body === null || r.body === undefined || typeof (r.body as Partial<ReadableStream>).getReader === 'function';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const body = (value as { body?: unknown }).body;
+  if (body !== undefined && body !== null && typeof (body as { getReader?: unknown }).getReader !== 'function') {
+    return 'a response whose body is not a web ReadableStream (no getReader(); a Node stream?)';
+  }
+  return 'an object without status and headers';
 }
 
 /**
@@ -137,6 +212,11 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
  * (msw's, for one) never settle `cancel()`, and waiting on it would hang the
  * attempt. A failure to cancel changes nothing, so it is swallowed.
  */
-function cancel(body: ReadableStream<Uint8Array> | null): void {
-  body?.cancel().catch(() => {});
+function cancel(response: unknown): void {
+  try {
+    const body = (response as { body?: { cancel?: () => Promise<unknown> } } | null)?.body;
+    if (typeof body?.cancel === 'function') body.cancel().catch(() => {});
+  } catch {
+    // A junk response whose getter or cancel() throws: nothing to release.
+  }
 }

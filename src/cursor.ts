@@ -44,6 +44,8 @@ export interface CursorKeeper {
   changed(): void;
   /** Writes any pending change now and resolves when nothing is in flight. Never rejects. */
   flush(): Promise<void>;
+  /** The source closed: reads still waiting on the store resolve `undefined` at once, and their timers go. */
+  release(): void;
 }
 
 function isCursor(value: unknown): value is StoredCursor {
@@ -73,17 +75,30 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
     params.onFailure(error);
   }
 
-  /** Runs one store call with a time limit; a broken store degrades to memory. */
+  /** Settles the reads still waiting on the store, when the source closes. */
+  const pendingReads = new Set<() => void>();
+
+  /**
+   * Runs one store call with a time limit; a broken store degrades to memory.
+   * A read is started from a microtask: the first one runs in the
+   * constructor, and a `get()` that throws at once must still be reported to
+   * listeners added right after it. Writes start synchronously (the pagehide
+   * flush has no later task to run in); one that throws is caught all the same.
+   */
   async function call<T>(what: string, run: (s: LastEventIdStore) => Promise<T>): Promise<T | undefined> {
     const current = store;
     if (!current) return undefined;
     let limit: TimerHandle | undefined;
+    let giveUp: (() => void) | undefined;
     try {
       return await Promise.race([
-        run(current),
+        what === 'read' ? Promise.resolve().then(() => run(current)) : run(current),
         new Promise<never>((_, reject) => {
           limit = clock.setTimeout(() => reject(new StoreError(`The cursor store did not answer a ${what} within ${timeout} ms`)), timeout);
         }),
+        // Only a read is given up on close: nothing depends on it any more,
+        // and its timer must not keep a process alive for the timeout.
+        ...(what === 'read' ? [new Promise<undefined>((resolve) => pendingReads.add((giveUp = () => resolve(undefined))))] : []),
       ]);
     } catch (cause) {
       if (store === current) {
@@ -92,6 +107,7 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
       return undefined;
     } finally {
       clock.clearTimeout(limit);
+      if (giveUp) pendingReads.delete(giveUp);
     }
   }
 
@@ -123,7 +139,7 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
   }
 
   if (!store) {
-    return { load: () => Promise.resolve(undefined), changed() {}, flush: () => Promise.resolve() };
+    return { load: () => Promise.resolve(undefined), changed() {}, flush: () => Promise.resolve(), release() {} };
   }
 
   return {
@@ -150,6 +166,9 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
         if (dirty) write();
         await Promise.all(inFlight);
       }
+    },
+    release() {
+      for (const giveUp of [...pendingReads]) giveUp();
     },
   };
 }

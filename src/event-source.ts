@@ -93,6 +93,14 @@ export class ResilientEventSource extends EventTarget {
   #failures = 0;
   #reauthenticated = false;
   #delivered = false;
+  /** The id the current attempt sent as its cursor (`''` for none). */
+  #sentId = '';
+  /** An id the server refused (431): later requests go without it. */
+  #refusedId: string | undefined;
+  /** An id that cannot be a header value, once reported: reported once only. */
+  #reportedId: string | undefined;
+  #resolveClosed!: () => void;
+  readonly #closed = new Promise<void>((resolve) => (this.#resolveClosed = resolve));
   /** Why the stream is paused: the page is hidden (pauseWhenHidden), or gone (pagehide). */
   readonly #pausedBy = { hidden: false, pagehide: false };
   #connection: Connection | undefined;
@@ -289,18 +297,23 @@ export class ResilientEventSource extends EventTarget {
   }
 
   /**
-   * Closes the stream for good, as `EventSource.close()`: no event fires after
-   * it. The returned promise resolves once the cursor is saved (it never
-   * rejects); `await es.close()` before a process exits so a restart resumes
-   * exactly here.
+   * Resolves once the source is CLOSED for any reason (`close()`, a final
+   * failure, the signal, `maxRetries`) and its cursor is saved; never rejects.
+   * `es.close(); await es.closed;` before a process exits makes a restart
+   * resume exactly there.
    */
-  close(): Promise<void> {
-    if (this.#readyState !== CLOSED) {
-      // [spec] "set readyState to CLOSED" and abort any instance of fetch.
-      this.#readyState = CLOSED;
-      this.#teardown();
-    }
-    return this.#cursor.flush();
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /**
+   * Closes the stream for good, as `EventSource.close()`: no event fires after
+   * it, and it returns `undefined` (cleanup callbacks and test harnesses treat
+   * any other value as an error). Await {@link closed} for the cursor to be saved.
+   */
+  close(): void {
+    // [spec] "set readyState to CLOSED" and abort any instance of fetch.
+    if (this.#readyState !== CLOSED) this.#becomeClosed();
   }
 
   async #start(): Promise<void> {
@@ -423,27 +436,24 @@ export class ResilientEventSource extends EventTarget {
 
   async #connect(): Promise<void> {
     this.#reconnectTimer = undefined;
-    this.#stats.connectionAttempts++;
     const o = this.#options;
-    let init: RequestInit;
-    try {
-      init = await this.#buildRequest();
-    } catch (cause) {
-      if (this.#isClosed() || this.#isPaused()) return;
-      this.#reestablishConnection({
-        reason: 'network',
-        message: `The headers or body function threw: ${describe(cause)}`,
-        cause,
-      });
-      return;
+    const { protocol } = new URL(o.url);
+    if (o.defaultFetch && protocol !== 'http:' && protocol !== 'https:') {
+      // [spec] A network error the user agent knows to be futile fails the
+      // connection instead of reestablishing it, as EventSource does for
+      // ftp:, about:, mailto:, javascript:… (a custom fetch may serve them).
+      return this.#failConnection({ reason: 'network', message: `The URL scheme "${protocol}" cannot carry an event stream (only http: and https:)` });
     }
+    this.#stats.connectionAttempts++;
+    const id = this.#cursorToSend();
+    // A listener of that report may have closed the source, or paused it.
     if (this.#isClosed() || this.#isPaused()) return;
-
+    this.#sentId = id;
     this.#delivered = false;
     const connection = openConnection(
       {
-        url: o.url,
-        init,
+        url: this.#requestUrl(id),
+        prepare: () => this.#buildRequest(id),
         fetch: o.fetch,
         clock: o.clock,
         heartbeatTimeout: o.heartbeatTimeout,
@@ -455,24 +465,63 @@ export class ResilientEventSource extends EventTarget {
     this.#connection = connection;
     const outcome = await connection.done;
     if (this.#connection === connection) this.#connection = undefined;
-    if (this.#isClosed() || outcome.kind === 'aborted') return;
+    if (this.#isClosed() || this.#isPaused() || outcome.kind === 'aborted') return;
     this.#handleOutcome(outcome);
   }
 
-  async #buildRequest(): Promise<RequestInit> {
+  /**
+   * The cursor this attempt sends, as a header byte string (`''` for none).
+   * No cursor may brick the stream: an id that cannot be a header value
+   * (control characters; a stored one from an older version, too) is
+   * reported once and left out, and so is one the server refused with 431.
+   */
+  #cursorToSend(): string {
+    const id = this.#lastEventId;
+    if (id === '' || id === this.#refusedId) return '';
+    const value = toByteString(id);
+    // [fetch] A header value is a byte sequence without NUL, CR or LF; Node's
+    // Headers refuses every other control character but tab as well.
+    if (/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) return value;
+    if (this.#reportedId !== id) {
+      this.#reportedId = id;
+      this.dispatchEvent(new StreamErrorEvent({
+        reason: 'network',
+        message: `The last event id ${JSON.stringify(id)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`,
+      }));
+    }
+    return '';
+  }
+
+  /** The request URL: the stream's, with the cursor in `lastEventIdQuery` when asked for. */
+  #requestUrl(id: string): string {
+    const { url, lastEventIdQuery } = this.#options;
+    if (lastEventIdQuery === undefined || id === '') return url;
+    const withCursor = new URL(url);
+    // The header carries UTF-8 as bytes; the query gets the id itself (URLSearchParams percent-encodes UTF-8).
+    withCursor.searchParams.set(lastEventIdQuery, this.#lastEventId);
+    return withCursor.href;
+  }
+
+  async #buildRequest(id: string): Promise<RequestInit> {
     const o = this.#options;
     const headers = new Headers(typeof o.headers === 'function' ? await o.headers() : o.headers);
     // [spec] "Set request's header list: Accept: text/event-stream"; the
-    // caller may ask for something more specific.
+    // caller may ask for something more specific. Nothing else is added (no
+    // Cache-Control: `cache: 'no-store'` below does that job), since any
+    // header that is not CORS-safelisted makes a cross-origin request need a
+    // preflight that servers set up for EventSource do not answer.
     if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
-    headers.set('cache-control', 'no-cache');
     // [spec] "If the event source's last event ID string is not the empty
-    // string, set `Last-Event-ID` to it, encoded as UTF-8."
-    if (this.#lastEventId !== '') headers.set('last-event-id', toByteString(this.#lastEventId));
-    else headers.delete('last-event-id');
+    // string, set `Last-Event-ID` to it, encoded as UTF-8." The source owns it.
+    headers.delete('last-event-id');
+    if (id !== '' && !(o.lastEventIdQuery !== undefined && isCrossOrigin(o.url))) headers.set('last-event-id', id);
+    // A plain object of lower-case names: wrappers written for other clients
+    // spread `init.headers`, which loses every entry of a Headers object.
+    const plain: Record<string, string> = {};
+    headers.forEach((value, name) => (plain[name] = value));
     const init: RequestInit = {
       method: o.method,
-      headers,
+      headers: plain,
       // [spec] "credentials mode: include if withCredentials, else same-origin";
       // "cache mode: no-store".
       credentials: o.withCredentials ? 'include' : 'same-origin',
@@ -569,6 +618,20 @@ export class ResilientEventSource extends EventTarget {
           message: `Network error: ${describe(outcome.cause)}`,
           cause: outcome.cause,
         });
+      case 'request-failed':
+        return this.#reestablishConnection({
+          reason: 'network',
+          message: `The headers or body function threw: ${describe(outcome.cause)}`,
+          cause: outcome.cause,
+        });
+      case 'agent-abort':
+        // Only our own aborts are ours to recover from: the browser stopped
+        // this request (window.stop(), a navigation), as it would EventSource's.
+        return this.#failConnection({
+          reason: 'aborted',
+          message: 'The browser aborted the request (its stop(), or a navigation)',
+          cause: outcome.cause,
+        });
       case 'heartbeat-timeout':
         return this.#reestablishConnection({
           reason: 'heartbeat-timeout',
@@ -586,7 +649,18 @@ export class ResilientEventSource extends EventTarget {
         }
         if (verdict.action === 'reauthenticate' && !this.#reauthenticated) {
           this.#reauthenticated = true;
-          return this.#reestablishConnection({ reason: 'http-status', status: 401, message: verdict.message }, 0);
+          return this.#reestablishConnection({ reason: 'http-status', status: 401, message: verdict.message }, 0, true);
+        }
+        if (verdict.status === 431 && this.#sentId !== '') {
+          // Request Header Fields Too Large, with a cursor sent: the id is
+          // what the server cannot take. Once, at once, without it; a 431
+          // without an id is final like any other 4xx.
+          this.#refusedId = this.#lastEventId;
+          return this.#reestablishConnection({
+            reason: 'http-status',
+            status: 431,
+            message: 'The server refused the Last-Event-ID (431 Request Header Fields Too Large); reconnecting without it',
+          }, 0, true);
         }
         if (verdict.action === 'reauthenticate') {
           return this.#failConnection({
@@ -603,9 +677,10 @@ export class ResilientEventSource extends EventTarget {
   /**
    * [spec] "reestablish the connection": set readyState to CONNECTING, fire
    * error, wait, then connect again — with our backoff in place of the fixed
-   * reconnection time.
+   * reconnection time. `serverWait` is a `Retry-After` (a floor); `immediate`
+   * is for the one retry that fixes its own cause (fresh headers, no cursor).
    */
-  #reestablishConnection(error: StreamErrorInit, wait?: number): void {
+  #reestablishConnection(error: StreamErrorInit, serverWait = 0, immediate = false): void {
     const { backoff, random } = this.#options;
     if (this.#failures >= backoff.maxRetries) {
       return this.#failConnection({
@@ -615,7 +690,7 @@ export class ResilientEventSource extends EventTarget {
         message: `Gave up after ${this.#failures} consecutive failed reconnects; last: ${error.message}`,
       });
     }
-    const delay = Math.min(maxTimerDelay, wait ?? computeDelay(this.#failures, backoff, this.#reconnectionTime, random));
+    const delay = immediate ? 0 : Math.min(maxTimerDelay, computeDelay(this.#failures, backoff, this.#reconnectionTime, random, serverWait));
     this.#failures++;
     this.#stats.reconnects++;
     this.#stats.lastReconnectReason = error.reason;
@@ -640,18 +715,22 @@ export class ResilientEventSource extends EventTarget {
     if (error.reason !== 'aborted') {
       this.#broadcast({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status });
     }
-    this.#readyState = CLOSED;
-    this.#teardown();
-    void this.#cursor.flush();
+    this.#becomeClosed();
     this.dispatchEvent(new StreamErrorEvent(error));
     this.#emitStats();
   }
 
-  #teardown(): void {
+  /** CLOSED for good: nothing can deliver or reopen; `closed` resolves once the cursor is saved. */
+  #becomeClosed(): void {
+    this.#readyState = CLOSED;
     this.#stopStream();
     this.#options.signal?.removeEventListener('abort', this.#abortedBySignal);
     this.#detachLifecycle?.();
     this.#detachLifecycle = undefined;
+    // A read still waiting on a hung store is of no use now; its timer must
+    // not keep a process alive.
+    this.#cursor.release();
+    void this.#cursor.flush().then(this.#resolveClosed);
   }
 
   /** Stops everything that could deliver or reopen: for close and for pauses alike. */
@@ -753,4 +832,10 @@ function describe(error: unknown): string {
     return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
   }
   return String(error);
+}
+
+/** Whether `url` is of another origin than the page or worker (never in Node: no location, no CORS). */
+function isCrossOrigin(url: string): boolean {
+  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  return typeof origin === 'string' && origin !== 'null' && new URL(url).origin !== origin;
 }

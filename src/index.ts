@@ -1,6 +1,6 @@
 export { ResilientEventSource, type ResilientEventSourceEventMap } from './event-source.js';
 export { ReconnectingEvent, StatsEvent, StoreError, StreamErrorEvent, type ReconnectingInit, type StreamErrorInit } from './errors.js';
-export { computeDelay, defaultBackoff, parseRetryAfter, type BackoffPolicy } from './backoff.js';
+export { computeDelay, defaultBackoff, maxServerWait, parseRetryAfter, type BackoffPolicy } from './backoff.js';
 export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './options.js';
 export { createMemoryStore } from './stores/memory-store.js';
 export { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from './stores/indexeddb-store.js';

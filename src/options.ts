@@ -30,6 +30,8 @@ export interface NormalizedOptions {
   method: string;
   body: BodyOption | undefined;
   fetch: FetchLike;
+  /** Whether `fetch` is the runtime's own: only then is a scheme other than http(s) known to be futile. */
+  defaultFetch: boolean;
   signal: AbortSignal | undefined;
   backoff: BackoffPolicy;
   heartbeatTimeout: number;
@@ -37,6 +39,8 @@ export interface NormalizedOptions {
   /** `undefined` = pick the default store for this runtime; `false` = none. */
   store: LastEventIdStore | false | undefined;
   storageKey: string;
+  /** Query parameter that also carries the cursor, or `undefined`. */
+  lastEventIdQuery: string | undefined;
   maxEventSize: number;
   pauseWhenHidden: boolean;
   share: boolean;
@@ -46,7 +50,7 @@ export interface NormalizedOptions {
 
 const knownOptions = new Set([
   'withCredentials', 'headers', 'method', 'body', 'fetch', 'signal', 'backoff', 'heartbeatTimeout',
-  'dedupe', 'store', 'storageKey', 'maxEventSize', 'pauseWhenHidden', 'share', 'clock', 'random',
+  'dedupe', 'store', 'storageKey', 'lastEventIdQuery', 'maxEventSize', 'pauseWhenHidden', 'share', 'clock', 'random',
 ]);
 const knownBackoff = new Set(['initialDelay', 'maxDelay', 'factor', 'jitter', 'maxRetries']);
 
@@ -177,8 +181,11 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
   let absolute: string;
   try {
     absolute = new URL(String(url), baseUrl()).href;
-  } catch (cause) {
-    throw new SyntaxError(`Invalid URL ${show(String(url))}: cannot be parsed${baseUrl() ? '' : ' (relative URLs need a page or worker location)'}`, { cause });
+  } catch {
+    // [spec] "If urlRecord is failure, then throw a "SyntaxError" DOMException":
+    // callers (and WPT) check `instanceof DOMException`.
+    const message = `Invalid URL ${show(String(url))}: cannot be parsed${baseUrl() ? '' : ' (relative URLs need a page or worker location)'}`;
+    throw typeof DOMException === 'function' ? new DOMException(message, 'SyntaxError') : new SyntaxError(message);
   }
 
   if (init === undefined || init === null) init = {};
@@ -188,6 +195,15 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
 
   const headers = o['headers'];
   expect(headers === undefined || (headers !== null && (typeof headers === 'object' || typeof headers === 'function')), 'headers', 'a Headers object, a record, an array of pairs or a function', headers);
+  if (typeof headers === 'object') {
+    // Static headers are checked now, not on every attempt: a name or value
+    // that `Headers` refuses would fail each request before it leaves.
+    try {
+      new Headers(headers as HeadersInit);
+    } catch (cause) {
+      throw new TypeError(`Option \`headers\` is not valid: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+  }
 
   const method = o['method'] ?? 'GET';
   expect(typeof method === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method), 'method', 'an HTTP method name like "POST"', method);
@@ -220,6 +236,8 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
 
   const storageKey = o['storageKey'] ?? absolute;
   expect(typeof storageKey === 'string' && storageKey !== '', 'storageKey', 'a non-empty string', storageKey);
+  const lastEventIdQuery = o['lastEventIdQuery'];
+  expect(lastEventIdQuery === undefined || (typeof lastEventIdQuery === 'string' && lastEventIdQuery !== ''), 'lastEventIdQuery', 'a non-empty query parameter name like "lastEventId"', lastEventIdQuery);
 
   const clock = (o['clock'] ?? systemClock) as Partial<Clock> | null;
   expect(typeof clock === 'object' && clock !== null && typeof clock.setTimeout === 'function' && typeof clock.now === 'function', 'clock', 'an object with now, setTimeout and clearTimeout', clock);
@@ -235,12 +253,14 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
     // Browsers throw "Illegal invocation" when fetch runs with any `this` but
     // the global, as it would if called as a method of an options object.
     fetch: (input, requestInit) => Reflect.apply(fetchOption as FetchLike, globalThis, [input, requestInit]),
+    defaultFetch: o['fetch'] === undefined,
     signal: signal as AbortSignal | undefined,
     backoff: normalizeBackoff(o['backoff']),
     heartbeatTimeout: number('heartbeatTimeout', o['heartbeatTimeout'], defaultHeartbeatTimeout, isDelay, `0 (off) or up to ${maxTimerDelay} ms`),
     dedupe,
     store: store as LastEventIdStore | false | undefined,
     storageKey: storageKey as string,
+    lastEventIdQuery: lastEventIdQuery as string | undefined,
     maxEventSize: number('maxEventSize', o['maxEventSize'], defaultMaxEventSize, (n) => Number.isInteger(n) && n > 0, 'a whole number > 0'),
     pauseWhenHidden: boolean('pauseWhenHidden', o['pauseWhenHidden']),
     share: boolean('share', o['share']),

@@ -61,13 +61,13 @@ export interface LastEventIdStore {
 
 /** The `backoff` option. Every field is optional; see {@link defaultBackoff}. */
 export interface BackoffOptions {
-  /** Base delay in ms until the server sends `retry:`. @defaultValue 1000 */
+  /** Reconnection time in ms until the server sends `retry:`; the floor of the backoff after a failure. @defaultValue 1000 */
   initialDelay?: number | undefined;
-  /** Cap in ms. @defaultValue 30000 */
+  /** Cap in ms of the computed backoff (before jitter; a `Retry-After` may ask for more). @defaultValue 30000 */
   maxDelay?: number | undefined;
   /** Growth per consecutive failure (≥ 1). @defaultValue 2 */
   factor?: number | undefined;
-  /** Share of the delay that is randomised, 0…1. @defaultValue 0.5 */
+  /** The wait is lengthened by up to this share, at random, 0…1; never shortened. @defaultValue 0.5 */
   jitter?: number | undefined;
   /** Consecutive failed reconnects before giving up. @defaultValue Infinity */
   maxRetries?: number | undefined;
@@ -89,7 +89,11 @@ export interface ResilientEventSourceInit {
   signal?: AbortSignal | undefined;
   /** Reconnect policy. */
   backoff?: BackoffOptions | undefined;
-  /** Ms without a byte on an open stream, or without response headers, before the attempt is abandoned; 0 = off. @defaultValue 45000 */
+  /**
+   * Ms without a byte on an open stream, or, before it opens, for the whole attempt (the headers and body
+   * functions, the fetch call even if it ignores its signal, the response headers), before the attempt is
+   * abandoned; 0 = off. @defaultValue 45000
+   */
   heartbeatTimeout?: number | undefined;
   /** How many recent explicit event ids to remember and drop when repeated; `false` = off. @defaultValue 1000 */
   dedupe?: number | false | undefined;
@@ -97,6 +101,12 @@ export interface ResilientEventSourceInit {
   store?: LastEventIdStore | false | undefined;
   /** Key of this stream in the store. @defaultValue the absolute URL */
   storageKey?: string | undefined;
+  /**
+   * Also send the cursor as this query parameter (servers or CDNs that cannot see headers). On a
+   * cross-origin request in a browser, the `Last-Event-ID` header is then left out: it is not
+   * CORS-safelisted and would need a preflight.
+   */
+  lastEventIdQuery?: string | undefined;
   /** Largest event, in characters of decoded text, before the stream fails with `too-large`. @defaultValue 16 MiB */
   maxEventSize?: number | undefined;
   /** Browsers: close the stream while the page is hidden and resume when visible. @defaultValue false */

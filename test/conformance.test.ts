@@ -119,7 +119,8 @@ describe('parsing (§9.2.5–9.2.6)', () => {
       stream.write(bytes.subarray(cut));
       await settle();
       expect(got).toEqual(['😀€']);
-      await es.close();
+      es.close();
+      await es.closed;
     }
   });
 
@@ -138,7 +139,8 @@ describe('parsing (§9.2.5–9.2.6)', () => {
     stream.write('\ndata: c\r\n\r\n');
     await settle();
     expect(got).toEqual(['a', 'b\nc']);
-    await es.close();
+    es.close();
+    await es.closed;
   });
 
   it('a long stream in random chunks arrives whole and in order', async () => {
@@ -204,7 +206,8 @@ describe('processing model (§9.2.3)', () => {
 
   it('close(): "abort any instances of the fetch algorithm … set readyState to CLOSED"; no events after', async () => {
     const { es, fetch, events } = await start((c) => c.respondStream());
-    await es.close();
+    es.close();
+    await es.closed;
     expect(es.readyState).toBe(2);
     expect(fetch.calls[0]?.aborted).toBe(true);
     expect(events).toEqual(['open@1']);

@@ -48,12 +48,23 @@ describe('normalizeOptions', () => {
 
 describe('invalid input', () => {
   it.each([
-    ['not a url', SyntaxError, /Invalid URL "not a url"/],
-    ['/relative', SyntaxError, /relative URLs need a page or worker location/],
-    ['http://', SyntaxError, /Invalid URL/],
+    ['not a url', DOMException, /Invalid URL "not a url"/],
+    ['/relative', DOMException, /relative URLs need a page or worker location/],
+    ['http://', DOMException, /Invalid URL/],
   ])('URL %j throws %s', (bad, type, message) => {
     expect(() => new ResilientEventSource(bad)).toThrow(type);
     expect(() => new ResilientEventSource(bad)).toThrow(message);
+  });
+
+  it('an invalid URL throws a DOMException named SyntaxError, as EventSource does', () => {
+    let error: unknown;
+    try {
+      new ResilientEventSource('http://');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe('SyntaxError');
   });
 
   it.each<[Record<string, unknown>, ErrorConstructor, RegExp]>([
@@ -88,6 +99,13 @@ describe('invalid input', () => {
     [{ random: 0.5 }, TypeError, /`random` must be a function/],
     [{ clock: {} }, TypeError, /`clock` must be an object with now, setTimeout and clearTimeout/],
     [{ zzzzqqqq: 1 }, TypeError, /^Unknown option `zzzzqqqq`$/],
+    // Static headers that Headers refuses fail now, not on every attempt.
+    [{ headers: { 'bad name': 'x' } }, TypeError, /^Option `headers` is not valid: .+/],
+    [{ headers: { x: '\u0100' } }, TypeError, /^Option `headers` is not valid: .+/],
+    [{ headers: [['only-a-name']] }, TypeError, /^Option `headers` is not valid: .+/],
+    [{ lastEventIdQuery: '' }, TypeError, /`lastEventIdQuery` must be a non-empty query parameter name like "lastEventId", got ""/],
+    [{ lastEventIdQuery: 5 }, TypeError, /`lastEventIdQuery` must be a non-empty query parameter name/],
+    [{ lastEventIdQery: 'x' }, TypeError, /Did you mean `lastEventIdQuery`\?/],
   ])('%j throws', (options, type, message) => {
     expect(() => new ResilientEventSource(url, options as never)).toThrow(type);
     expect(() => new ResilientEventSource(url, options as never)).toThrow(message);

@@ -54,7 +54,7 @@ describe('entry points', () => {
     const node = require('resilient-eventsource/node') as typeof import('../src/node.js');
     expect(typeof mod.ResilientEventSource).toBe('function');
     expect(typeof node.createFileStore).toBe('function');
-    expect(() => new mod.ResilientEventSource('not a url')).toThrow(SyntaxError);
+    expect(() => new mod.ResilientEventSource('not a url')).toThrow(DOMException);
   });
 
   it('declarations exist for both entries', () => {

@@ -33,7 +33,7 @@ function respondWith(...responses: (() => Response)[]) {
 }
 
 describe('the request', () => {
-  it('merges the caller\'s headers with Accept, Cache-Control and Last-Event-ID', async () => {
+  it('merges the caller\'s headers with Accept and Last-Event-ID, and adds nothing else', async () => {
     respondWith(() => eventStream('id: 5\ndata: x\n\n'), () => eventStream(''));
     const es = new ResilientEventSource(URL_, {
       store: false,
@@ -42,10 +42,12 @@ describe('the request', () => {
     });
     await next(es, 'message');
     await next(es, 'open');
-    await es.close();
+    es.close();
+    await es.closed;
     const [first, second] = seen;
     expect(first?.headers.get('accept')).toBe('text/event-stream');
-    expect(first?.headers.get('cache-control')).toBe('no-cache');
+    expect(first?.headers.has('cache-control')).toBe(false);
+    expect([...(first?.headers.keys() ?? [])].sort()).toEqual(['accept', 'x-trace']);
     expect(first?.headers.get('x-trace')).toBe('abc');
     // The source owns Last-Event-ID: a caller's value is never sent.
     expect(first?.headers.has('last-event-id')).toBe(false);
@@ -56,7 +58,8 @@ describe('the request', () => {
     respondWith(() => eventStream('data: x\n\n'));
     const es = new ResilientEventSource(URL_, { store: false, headers: [['accept', 'text/event-stream; v=2']] });
     await next(es, 'message');
-    await es.close();
+    es.close();
+    await es.closed;
     expect(seen[0]?.headers.get('accept')).toBe('text/event-stream; v=2');
   });
 
@@ -69,7 +72,8 @@ describe('the request', () => {
       body: async () => JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
     });
     await next(es, 'message');
-    await es.close();
+    es.close();
+    await es.closed;
     expect(seen[0]?.method).toBe('POST');
     expect(await seen[0]?.json()).toEqual({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
   });
@@ -82,7 +86,8 @@ describe('response handling', () => {
     const e = await next<MessageEvent>(es, 'message');
     expect(e.data).toBe('ok');
     expect(e.origin).toBe('https://api.example.test');
-    await es.close();
+    es.close();
+    await es.closed;
   });
 
   it('a JSON error body with status 400 becomes a clear error, not a parse attempt', async () => {
@@ -102,10 +107,12 @@ describe('response handling', () => {
 
   it('a 503 with Retry-After schedules that wait', async () => {
     respondWith(() => new HttpResponse(null, { status: 503, headers: { 'retry-after': '2' } }));
-    const es = new ResilientEventSource(URL_, { store: false });
+    const es = new ResilientEventSource(URL_, { store: false, random: () => 0.5 });
     const e = await next<{ delay: number; reason: string } & Event>(es, 'reconnecting');
-    expect([e.delay, e.reason]).toEqual([2000, 'http-status']);
-    await es.close();
+    // max(d(0), 2000) × (1 + 0.5 × 0.5): a floor, spread upwards.
+    expect([e.delay, e.reason]).toEqual([2500, 'http-status']);
+    es.close();
+    await es.closed;
   });
 
   it('a network error is reported with its cause and retried', async () => {
@@ -115,6 +122,7 @@ describe('response handling', () => {
     expect(e.reason).toBe('network');
     expect(e.cause).toBeInstanceOf(TypeError);
     expect(es.readyState).toBe(es.CONNECTING);
-    await es.close();
+    es.close();
+    await es.closed;
   });
 });

@@ -53,7 +53,7 @@ beforeEach(() => {
   Object.defineProperty(globalThis, 'navigator', { value: { locks: createLockManager() }, configurable: true, writable: true });
 });
 afterEach(async () => {
-  await Promise.all(sources.map((s) => s.close()));
+  await Promise.all(sources.map((s) => (s.close(), s.closed)));
   sources = [];
   Object.defineProperty(globalThis, 'navigator', { value: savedNavigator, configurable: true, writable: true });
 });
@@ -112,7 +112,8 @@ describe('share', () => {
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 7\ndata: x\n\n');
     await settle();
-    await a.es.close();
+    a.es.close();
+    await a.es.closed;
     const takeover = await fetch.call(1);
     expect(takeover.headers.get('last-event-id')).toBe('7');
     expect(b.es.stats.role).toBe('leader');

@@ -30,7 +30,9 @@ const dataOf = (seq: number) => (seq % 7 === 0 ? `#${seq} é😀中\nsecond line
 
 let server: SseServer;
 beforeAll(async () => {
-  server = await createSseServer({ retry: 10, heartbeatInterval: 0, makeData: dataOf });
+  // Heartbeats every 25 ms against a 400 ms timeout (16×): only a silenced
+  // stream times out, however long a batch waits on a loaded machine.
+  server = await createSseServer({ retry: 10, heartbeatInterval: 25, makeData: dataOf });
 });
 afterAll(async () => {
   await server.close();
@@ -41,7 +43,7 @@ describe(`soak (seed ${SEED})`, () => {
     const random = rng(SEED);
     const es = new ResilientEventSource(server.streamUrl, {
       store: false,
-      heartbeatTimeout: 150,
+      heartbeatTimeout: 400,
       backoff: { initialDelay: 5, maxDelay: 40 },
     });
     const got = recorder(es);
@@ -89,7 +91,8 @@ describe(`soak (seed ${SEED})`, () => {
     }
     const total = BATCHES * EVENTS_PER_BATCH;
     await got.until(total, 30_000);
-    await es.close();
+    es.close();
+    await es.closed;
 
     expect(closed).toBe(false);
     expect(got.ids).toHaveLength(total);
