@@ -124,6 +124,21 @@ async function memory() {
   } finally {
     stop();
   }
+  // One event near maxEventSize, and one line over it: the peak, not the steady state.
+  const big: { client: string; shape: string; size: number; outcome: string; peakHeapMB: number }[] = [];
+  for (const shape of ['fits', 'oversized']) {
+    for (const client of ['bare', 'ours']) big.push(JSON.parse((await node('big-event.ts', [client, shape]))[0] ?? '{}'));
+  }
+  results['bigEvent'] = big;
+  const peakOf = (client: string, shape: string) => big.find((b) => b.client === client && b.shape === shape)?.peakHeapMB ?? 0;
+  table('Peak heap while one 16 MiB event arrives in 64 KiB chunks (fresh process each)', ['event', 'bare eventsource-parser MB', 'ours MB', 'ours outcome', 'ours × bare', 'ours × event size'], ['fits', 'oversized'].map((shape) => {
+    const ours = big.find((b) => b.client === 'ours' && b.shape === shape);
+    return [
+      shape === 'fits' ? '16 MiB − 1 KiB (fits)' : '16 MiB + 256 KiB (over maxEventSize)',
+      peakOf('bare', shape).toFixed(1), peakOf('ours', shape).toFixed(1), ours?.outcome ?? '?',
+      ratio(peakOf('ours', shape), peakOf('bare', shape)), ratio(peakOf('ours', shape), (ours?.size ?? 1) / 2 ** 20),
+    ];
+  }));
 }
 
 async function timing() {
