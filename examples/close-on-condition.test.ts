@@ -11,16 +11,18 @@ server.publish(JSON.stringify({ percent: 100, done: true }), { event: 'progress'
 // #region readme:close-on-condition
 import { ResilientEventSource } from 'resilient-eventsource';
 
-const es = new ResilientEventSource('/jobs/42/stream', { store: false });
+const es = new ResilientEventSource('/jobs/42/stream', {
+  store: false,
+  // Or from outside: give up after a minute, whatever happens (an `error` with
+  // reason `aborted`). The timer does not keep a Node process alive.
+  signal: AbortSignal.timeout(60_000),
+});
 const controller = new AbortController();
 es.addEventListener('progress', (e) => {
   const { percent, done } = JSON.parse(e.data);
   showProgress(percent);
   if (done) void es.close(); // no event fires after close(), as with EventSource
 }, { signal: controller.signal });
-
-// Or from outside: give up after a minute, whatever happens.
-setTimeout(() => void es.close(), 60_000).unref?.();
 // #endregion
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ import { SourceMessageEvent } from './message-event.js';
 import { joinShare, type Share, type SharedEvent, type ShareMessage } from './share.js';
 import { maxTimerDelay, type NormalizedOptions, normalizeOptions } from './options.js';
 import { defaultStore } from './stores/default-store.js';
+import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from './dom-types.js';
 import type { ErrorReason, ResilientEventSourceInit, StreamStats } from './types.js';
 
 /** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
@@ -34,8 +35,8 @@ export interface ResilientEventSourceEventMap {
  * handlers take a plain `Event`; function parameters are contravariant).
  */
 type Handler<E extends Event> = ((this: EventSource, event: E) => unknown) | null;
-/** An `on…` handler as `EventSource` types it. */
-type DomHandler<E extends Event> = ((this: EventSource, event: E) => any) | null;
+/** An `on…` handler as the platform's `EventSource` types it (see dom-types.ts). */
+type DomHandler<K extends 'onopen' | 'onmessage' | 'onerror'> = EventSourceHandler<K>;
 type HandlerType = 'open' | 'message' | 'error';
 
 const CONNECTING = 0;
@@ -194,7 +195,7 @@ export class ResilientEventSource extends EventTarget {
   }
 
   /** `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2). */
-  get readyState(): number {
+  get readyState(): 0 | 1 | 2 {
     return this.#readyState;
   }
 
@@ -223,7 +224,7 @@ export class ResilientEventSource extends EventTarget {
   }
 
   /** Handler for `open`, as `EventSource.onopen`. */
-  get onopen(): DomHandler<Event> {
+  get onopen(): DomHandler<'onopen'> {
     return this.#handlers.open;
   }
   set onopen(handler: Handler<Event>) {
@@ -231,15 +232,15 @@ export class ResilientEventSource extends EventTarget {
   }
 
   /** Handler for `message`, as `EventSource.onmessage`. */
-  get onmessage(): DomHandler<MessageEvent> {
-    return this.#handlers.message as DomHandler<MessageEvent>;
+  get onmessage(): DomHandler<'onmessage'> {
+    return this.#handlers.message as DomHandler<'onmessage'>;
   }
   set onmessage(handler: Handler<MessageEvent>) {
     this.#setHandler('message', handler as Handler<Event>);
   }
 
   /** Handler for `error`, as `EventSource.onerror`; the event is a {@link StreamErrorEvent}. */
-  get onerror(): DomHandler<Event> {
+  get onerror(): DomHandler<'onerror'> {
     return this.#handlers.error;
   }
   set onerror(handler: Handler<StreamErrorEvent>) {
@@ -249,17 +250,17 @@ export class ResilientEventSource extends EventTarget {
   override addEventListener<K extends keyof ResilientEventSourceEventMap>(
     type: K,
     listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
+    options?: AddEventListenerOptionsLike,
   ): void;
   override addEventListener(
     type: string,
     listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
-    options?: boolean | AddEventListenerOptions,
+    options?: AddEventListenerOptionsLike,
   ): void;
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: EventListenerLike | null,
+    options?: AddEventListenerOptionsLike,
   ): void;
   override addEventListener(
     type: string,
@@ -274,17 +275,17 @@ export class ResilientEventSource extends EventTarget {
   override removeEventListener<K extends keyof ResilientEventSourceEventMap>(
     type: K,
     listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
+    options?: EventListenerOptionsLike,
   ): void;
   override removeEventListener(
     type: string,
     listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
-    options?: boolean | EventListenerOptions,
+    options?: EventListenerOptionsLike,
   ): void;
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: EventListenerLike | null,
+    options?: EventListenerOptionsLike,
   ): void;
   override removeEventListener(
     type: string,

@@ -2,15 +2,16 @@
  * Public types shared by the modules: options, the store interface, reasons.
  */
 import type { Clock, RandomSource } from './clock.js';
+import type { BodyInitLike, HeadersInitLike } from './dom-types.js';
 
 /** The part of `fetch` this library calls. Pass your own through the `fetch` option. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Headers, or a function (sync or async) that computes them before every attempt. */
-export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+export type HeadersOption = HeadersInitLike | (() => HeadersInitLike | Promise<HeadersInitLike>);
 
 /** A request body, or a function (sync or async) that computes it before every attempt. */
-export type BodyOption = BodyInit | (() => BodyInit | Promise<BodyInit>);
+export type BodyOption = BodyInitLike | (() => BodyInitLike | Promise<BodyInitLike>);
 
 /**
  * Why an `error` or `reconnecting` event fired.

@@ -19,12 +19,21 @@ beforeAll(() => {
 });
 
 describe('package.json', () => {
-  it('has the exports map with types first, and unpkg on the UMD', () => {
+  it('has the exports map with types first for import and for require, and unpkg on the UMD', () => {
     expect(pkg['type']).toBe('module');
     expect(pkg['sideEffects']).toBe(false);
-    for (const entry of ['.', './node']) {
-      expect(Object.keys(pkg['exports'][entry])).toEqual(['types', 'import', 'require', 'default']);
-      for (const file of Object.values(pkg['exports'][entry]) as string[]) expect(existsSync(join(root, file)), file).toBe(true);
+    for (const [entry, name] of [['.', 'index'], ['./node', 'node']] as const) {
+      // ESM and CommonJS each get their own declarations (.d.ts / .d.cts), or
+      // TypeScript reads the CommonJS build as ESM ("masquerading as ESM").
+      expect(pkg['exports'][entry]).toEqual({
+        import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+        default: `./dist/${name}.js`,
+      });
+      for (const c of ['import', 'require']) expect(Object.keys(pkg['exports'][entry][c])).toEqual(['types', 'default']);
+      for (const file of [...Object.values(pkg['exports'][entry]['import']), ...Object.values(pkg['exports'][entry]['require'])] as string[]) {
+        expect(existsSync(join(root, file)), file).toBe(true);
+      }
     }
     expect(pkg['exports']['./package.json']).toBe('./package.json');
     expect(existsSync(join(root, pkg['unpkg']))).toBe(true);
@@ -57,9 +66,11 @@ describe('entry points', () => {
     expect(() => new mod.ResilientEventSource('not a url')).toThrow(DOMException);
   });
 
-  it('declarations exist for both entries', () => {
+  it('declarations exist for both entries, as ESM and as CommonJS', () => {
     expect(readFileSync(join(dist, 'index.d.ts'), 'utf8')).toContain('ResilientEventSource');
     expect(readFileSync(join(dist, 'node.d.ts'), 'utf8')).toContain('createFileStore');
+    expect(readFileSync(join(dist, 'index.d.cts'), 'utf8')).toContain("from './event-source.cjs'");
+    expect(readFileSync(join(dist, 'node.d.cts'), 'utf8')).toContain("from './stores/file-store.cjs'");
   });
 });
 

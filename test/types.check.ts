@@ -10,7 +10,9 @@ import {
   StreamErrorEvent,
 } from '../src/index.js';
 
-// An instance can stand wherever an EventSource is expected…
+// An instance can stand wherever an EventSource is expected… (lib.dom's here; the
+// same check against @types/node's EventSource, without lib.dom, runs on the
+// packed declarations in test/fixtures/types-consumer.ts, see types.pack.test.ts)
 const source = new ResilientEventSource('http://example.test/') satisfies EventSource;
 const asNative: EventSource = source;
 // …and the class wherever the EventSource constructor is.
