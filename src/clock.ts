@@ -15,6 +15,12 @@ export interface Clock {
   setTimeout(callback: () => void, ms: number): TimerHandle;
   /** Cancels a timer started with {@link Clock.setTimeout}; unknown handles are ignored. */
   clearTimeout(handle: TimerHandle): void;
+  /**
+   * Milliseconds on a monotonic clock that stops while the device sleeps
+   * (`performance.now()`), for wake detection: across a suspend, {@link now}
+   * runs ahead of it. Without it, sleep is not detected from the clocks.
+   */
+  monotonic?(): number;
 }
 
 /** A source of uniformly distributed numbers in [0, 1), like `Math.random`. */
@@ -28,6 +34,7 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+  monotonic: () => globalThis.performance.now(),
 };
 
 /** `Math.random`, looked up at call time for the same reason as {@link systemClock}. */

@@ -27,8 +27,8 @@ export type Outcome =
   | { kind: 'heartbeat-timeout' }
   /** An event grew past `maxEventSize`. */
   | { kind: 'too-large' }
-  /** The response was not accepted. */
-  | { kind: 'rejected'; verdict: Exclude<Verdict, { action: 'accept' }> }
+  /** The response was not accepted; `body` is up to {@link refusedBodyLimit} of it, as text. */
+  | { kind: 'rejected'; verdict: Exclude<Verdict, { action: 'accept' }>; headers: Headers; body: string | undefined }
   /** The user agent aborted the request (`window.stop()`, navigation): not ours to recover from. */
   | { kind: 'agent-abort'; cause: unknown }
   /** {@link Connection.abort} was called. */
@@ -49,7 +49,7 @@ export interface ConnectionParams {
 /** What one attempt reports while it runs. All are called synchronously from the read loop. */
 export interface ConnectionCallbacks {
   /** The response was accepted; `url` is the final URL after redirects. */
-  onOpen(url: string): void;
+  onOpen(status: number, headers: Headers, url: string): void;
   /** A complete event (see {@link ParserCallbacks.onEvent}). */
   onEvent(type: string, data: string, id: string | undefined): void;
   /** A block with an id and no data (see {@link ParserCallbacks.onId}). */
@@ -69,6 +69,13 @@ export interface Connection {
 }
 
 type StopReason = 'aborted' | 'heartbeat-timeout' | 'too-large';
+
+/**
+ * How much of a refused response's body is read for the app (an API's JSON
+ * error: "quota exceeded", "model not found"), and for how long at most, so
+ * that a slow or endless body never holds the decision up.
+ */
+export const refusedBodyLimit = { bytes: 64 * 1024, ms: 1000 };
 
 /** Starts one attempt. */
 export function openConnection(params: ConnectionParams, callbacks: ConnectionCallbacks): Connection {
@@ -133,14 +140,14 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
 
     const verdict = classifyResponse(response, params.headersAreFunction, params.clock.now());
     if (verdict.action !== 'accept') {
-      cancel(response);
-      return { kind: 'rejected', verdict };
+      const body = await readSome(response, params.clock);
+      return stopped ? { kind: stopped } : { kind: 'rejected', verdict, headers: response.headers, body };
     }
     const { body } = response;
     if (!body) return { kind: 'ended' };
 
     watchdog.touch();
-    callbacks.onOpen(typeof response.url === 'string' && response.url !== '' ? response.url : params.url);
+    callbacks.onOpen(response.status, response.headers, typeof response.url === 'string' && response.url !== '' ? response.url : params.url);
     if (stopped) {
       cancel(response);
       return { kind: stopped };
@@ -205,6 +212,42 @@ function describeValue(value: unknown): string {
     return 'a response whose body is not a web ReadableStream (no getReader(); a Node stream?)';
   }
   return 'an object without status and headers';
+}
+
+/**
+ * Up to {@link refusedBodyLimit} of a refused response's body as text, or
+ * `undefined` when there is none or it cannot be read in time; never rejects.
+ * The body is released afterwards, whatever is left of it.
+ */
+async function readSome(response: Response, clock: Clock): Promise<string | undefined> {
+  const { body } = response;
+  if (!body) return undefined;
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = body.getReader();
+  } catch {
+    return undefined;
+  }
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  let timer: unknown;
+  const late = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), refusedBodyLimit.ms)));
+  try {
+    while (bytes < refusedBodyLimit.bytes) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === 'late' || next.done) break;
+      const chunk = next.value.subarray(0, refusedBodyLimit.bytes - bytes);
+      bytes += chunk.byteLength;
+      text += decoder.decode(chunk, { stream: true });
+    }
+    return text + decoder.decode();
+  } catch {
+    return text === '' ? undefined : text;
+  } finally {
+    clock.clearTimeout(timer);
+    reader.cancel().catch(() => {});
+  }
 }
 
 /**

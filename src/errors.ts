@@ -1,7 +1,7 @@
 /**
  * The events this library adds to those of `EventSource`.
  */
-import type { ErrorReason, StreamStats } from './types.js';
+import type { ErrorReason, ReconnectReason, StreamStats } from './types.js';
 
 /** Details of an {@link StreamErrorEvent}. */
 export interface StreamErrorInit {
@@ -13,6 +13,10 @@ export interface StreamErrorInit {
   status?: number | undefined;
   /** The underlying error, when there is one. */
   cause?: unknown;
+  /** For a refused response (`http-status`, `content-type`): its headers. */
+  headers?: Headers | undefined;
+  /** For a refused response: up to 64 KiB of its body, as text (an API's JSON error, say). */
+  body?: string | undefined;
 }
 
 /**
@@ -28,6 +32,13 @@ export class StreamErrorEvent extends Event {
   readonly status: number | undefined;
   /** The underlying error, when known. */
   readonly cause: unknown;
+  /** For a refused response (`http-status`, `content-type`): its headers. */
+  readonly headers: Headers | undefined;
+  /**
+   * For a refused response: up to 64 KiB of its body as text, read with a
+   * time limit (see `refusedBodyLimit`), or `undefined`.
+   */
+  readonly body: string | undefined;
 
   constructor(init: StreamErrorInit) {
     super('error');
@@ -35,6 +46,39 @@ export class StreamErrorEvent extends Event {
     this.message = init.message;
     this.status = init.status;
     this.cause = init.cause;
+    this.headers = init.headers;
+    this.body = init.body;
+  }
+}
+
+/** Details of an {@link OpenEvent}. */
+export interface OpenInit {
+  /** The response's status (200). */
+  status: number;
+  /** The response's headers. */
+  headers: Headers;
+  /** The final URL, after redirects. */
+  url: string;
+}
+
+/**
+ * The `open` event: the stream was accepted. Beyond `EventSource`'s plain
+ * `Event`, it carries the response's `status`, `headers` and final `url` (a
+ * request id, a rate-limit header, where a redirect led).
+ */
+export class OpenEvent extends Event {
+  /** The response's status. */
+  readonly status: number;
+  /** The response's headers. */
+  readonly headers: Headers;
+  /** The final URL, after redirects. */
+  readonly url: string;
+
+  constructor(init: OpenInit) {
+    super('open');
+    this.status = init.status;
+    this.headers = init.headers;
+    this.url = init.url;
   }
 }
 
@@ -44,8 +88,8 @@ export interface ReconnectingInit {
   attempt: number;
   /** Ms until the reconnect. */
   delay: number;
-  /** Why the previous connection was lost. */
-  reason: ErrorReason;
+  /** Why: the previous connection was lost (an {@link ErrorReason}), `requested` by `reconnect()`, or `wake` after the device slept. */
+  reason: ReconnectReason;
 }
 
 /** The `reconnecting` event, fired before each scheduled reconnect. */
@@ -54,8 +98,8 @@ export class ReconnectingEvent extends Event {
   readonly attempt: number;
   /** Ms until the reconnect. */
   readonly delay: number;
-  /** Why the previous connection was lost. */
-  readonly reason: ErrorReason;
+  /** Why: an {@link ErrorReason}, `requested` (`reconnect()`) or `wake` (the device slept). */
+  readonly reason: ReconnectReason;
 
   constructor(init: ReconnectingInit) {
     super('reconnecting');

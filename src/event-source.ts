@@ -9,7 +9,9 @@ import type { TimerHandle } from './clock.js';
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
 import { createCursorKeeper, type CursorKeeper } from './cursor.js';
 import { createDedupeWindow, type DedupeWindow, noDedupe } from './dedupe.js';
-import { ReconnectingEvent, StatsEvent, StreamErrorEvent, type StreamErrorInit } from './errors.js';
+import { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent, type StreamErrorInit } from './errors.js';
+import { iterateMessages } from './iterate.js';
+import { watchWake } from './wake.js';
 import { isHidden, isWorker, watchLifecycle } from './lifecycle.js';
 import { ListenerRegistry, reportListenerError } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
@@ -17,11 +19,11 @@ import { joinShare, type Share, type SharedEvent, type ShareMessage } from './sh
 import { maxTimerDelay, type NormalizedOptions, normalizeOptions } from './options.js';
 import { defaultStore } from './stores/default-store.js';
 import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from './dom-types.js';
-import type { ErrorReason, ResilientEventSourceInit, StreamStats } from './types.js';
+import type { ErrorReason, ReconnectReason, ResilientEventSourceInit, StreamStats } from './types.js';
 
 /** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
 export interface ResilientEventSourceEventMap {
-  open: Event;
+  open: OpenEvent;
   message: MessageEvent;
   error: StreamErrorEvent;
   reconnecting: ReconnectingEvent;
@@ -96,6 +98,8 @@ export class ResilientEventSource extends EventTarget {
   #delivered = false;
   /** The id the current attempt sent as its cursor (`''` for none). */
   #sentId = '';
+  /** What the leader's last `open` carried, for late followers. */
+  #openInfo: { status: number; headers: [string, string][]; url: string } | undefined;
   /** An id the server refused (431): later requests go without it. */
   #refusedId: string | undefined;
   /** An id that cannot be a header value, once reported: reported once only. */
@@ -112,6 +116,9 @@ export class ResilientEventSource extends EventTarget {
   /** Events accepted since the last broadcast, sent together once the current chunk is parsed. */
   #outbox: SharedEvent[] = [];
   #detachLifecycle: (() => void) | undefined;
+  #stopWakeWatch: (() => void) | undefined;
+  /** Set once the first attempt is under way (or the share joined): before it, reconnect() has nothing to drop. */
+  #started = false;
   #stats = {
     connectionAttempts: 0,
     reconnects: 0,
@@ -147,7 +154,7 @@ export class ResilientEventSource extends EventTarget {
       ...(isWorker() ? { writeInterval: 0 } : {}),
     });
     this.#callbacks = {
-      onOpen: (finalUrl) => this.#announceConnection(finalUrl),
+      onOpen: (status, headers, finalUrl) => this.#announceConnection(status, headers, finalUrl),
       onEvent: this.#dispatchMessage,
       onId: (id) => this.#moveCursor(id),
       onRetry: (ms) => {
@@ -180,7 +187,13 @@ export class ResilientEventSource extends EventTarget {
       onPageHide: () => this.#setPaused('pagehide', true),
       onPageRestore: () => this.#setPaused('pagehide', false),
       onHiddenChange: o.pauseWhenHidden ? (hidden) => this.#setPaused('hidden', hidden) : undefined,
+      onMaybeWoke: (cause) => {
+        // A page thawed from frozen, or back to visible with a stream silent
+        // past its heartbeat: the socket is most likely dead.
+        if (cause === 'resume' || this.#silentPastHeartbeat()) this.#wake();
+      },
     });
+    this.#stopWakeWatch = watchWake(o.clock, () => this.#wake());
     void this.#start();
   }
 
@@ -317,6 +330,31 @@ export class ResilientEventSource extends EventTarget {
     if (this.#readyState !== CLOSED) this.#becomeClosed();
   }
 
+  /**
+   * Drops the current connection, or cuts a pending wait short, and connects
+   * again at once from the current cursor (`reconnecting` with reason
+   * `requested`, delay 0; no `error`: nothing failed). Call it on focus, on an
+   * app-level "network changed" signal, in tests. With `share`, a follower's
+   * call reaches the leader. A no-op once CLOSED, while paused, and before
+   * the first attempt has started.
+   */
+  reconnect(): void {
+    if (this.#isClosed() || this.#isPaused() || !this.#started) return;
+    if (this.#role === 'follower') return this.#share?.post({ kind: 'reconnect' });
+    this.#reconnectNow('requested');
+  }
+
+  /**
+   * `for await (const event of es)`: every `message`-type event, in order.
+   * Leaving the loop closes the source; the loop ends when the source is
+   * CLOSED, and a final failure rejects it with a {@link StreamError}. Events
+   * that arrive while the loop body awaits are queued; see `iterate.ts` for
+   * the bound and what happens when it is reached.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<MessageEvent<string>, undefined> {
+    return iterateMessages(this);
+  }
+
   async #start(): Promise<void> {
     // [spec-extension] The stored cursor is read before the first request, so
     // the very first request already carries Last-Event-ID.
@@ -327,6 +365,7 @@ export class ResilientEventSource extends EventTarget {
     }
     if (this.#options.pauseWhenHidden && isHidden()) this.#pausedBy.hidden = true;
     if (this.#isClosed() || this.#isPaused()) return;
+    this.#started = true;
     if (this.#options.share && this.#joinShare()) return;
     await this.#connect();
   }
@@ -371,8 +410,9 @@ export class ResilientEventSource extends EventTarget {
       // The shared stream is over, for every tab. A tab that took the lock
       // before this news arrived (locks and channel are not ordered with each
       // other) is a leader already, and stops too.
-      return this.#failConnection({ reason: message.reason as ErrorReason, message: message.message, status: message.status });
+      return this.#failConnection({ reason: message.reason as ErrorReason, message: message.message, status: message.status, ...refused(message) });
     }
+    if (message.kind === 'end') return this.#becomeClosed();
     if (message.kind === 'events') {
       // Followers, and a tab that took the lock before the previous leader's
       // last events reached it: both show what they have not seen. Repeats
@@ -387,26 +427,31 @@ export class ResilientEventSource extends EventTarget {
     }
     if (this.#role === 'leader') {
       if (message.kind === 'hello') {
-        this.#broadcast({ kind: 'state', readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId });
+        this.#broadcast({ kind: 'state', readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId, open: this.#openInfo });
       }
+      if (message.kind === 'reconnect') this.reconnect();
       return;
     }
     switch (message.kind) {
       case 'state':
         // A late joiner starts from the live cursor, not from an older stored one.
         if (this.#stats.eventsDelivered === 0) this.#lastEventId = message.lastEventId;
-        if (message.readyState === OPEN && this.#readyState !== OPEN) this.#announceConnection(message.origin);
+        if (message.readyState === OPEN && this.#readyState !== OPEN && message.open) {
+          this.#announceConnection(message.open.status, new Headers(message.open.headers), message.open.url);
+        }
         return;
       case 'open':
-        return this.#announceConnection(message.origin);
+        return this.#announceConnection(message.status, new Headers(message.headers), message.url);
       case 'error':
         this.#readyState = CONNECTING;
-        this.dispatchEvent(new StreamErrorEvent({ reason: message.reason as ErrorReason, message: message.message, status: message.status }));
+        this.dispatchEvent(new StreamErrorEvent({ reason: message.reason as ErrorReason, message: message.message, status: message.status, ...refused(message) }));
         return;
       case 'reconnecting':
-        this.dispatchEvent(new ReconnectingEvent({ attempt: message.attempt, delay: message.delay, reason: message.reason as ErrorReason }));
+        this.#readyState = CONNECTING;
+        this.dispatchEvent(new ReconnectingEvent({ attempt: message.attempt, delay: message.delay, reason: message.reason as ReconnectReason }));
         return;
       case 'hello':
+      case 'reconnect':
         return;
     }
   }
@@ -533,13 +578,16 @@ export class ResilientEventSource extends EventTarget {
     return init;
   }
 
-  #announceConnection(finalUrl: string): void {
+  #announceConnection(status: number, headers: Headers, finalUrl: string): void {
     // [spec] "announce the connection: set readyState to OPEN; fire an event named open".
     this.#origin = new URL(finalUrl).origin;
     this.#readyState = OPEN;
     this.#reauthenticated = false;
-    this.#broadcast({ kind: 'open', origin: this.#origin });
-    this.dispatchEvent(new Event('open'));
+    if (this.#role === 'leader') {
+      this.#openInfo = { status, headers: [...headers], url: finalUrl };
+      this.#broadcast({ kind: 'open', origin: this.#origin, ...this.#openInfo });
+    }
+    this.dispatchEvent(new OpenEvent({ status, headers, url: finalUrl }));
     if (!this.#isClosed()) this.#emitStats();
   }
 
@@ -612,6 +660,13 @@ export class ResilientEventSource extends EventTarget {
   #handleOutcome(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
     switch (outcome.kind) {
       case 'ended':
+        if (this.#options.endOfStream === 'close') {
+          // The answer is complete: CLOSED, no error, and no second request
+          // (for an LLM-style POST, a second bill).
+          this.#broadcast({ kind: 'end' });
+          this.#becomeClosed();
+          return this.#emitStats();
+        }
         return this.#reestablishConnection({ reason: 'network', message: 'The server ended the stream' });
       case 'network':
         return this.#reestablishConnection({
@@ -644,13 +699,14 @@ export class ResilientEventSource extends EventTarget {
           message: `An event exceeded maxEventSize (${this.#options.maxEventSize} characters)`,
         });
       case 'rejected': {
-        const { verdict } = outcome;
+        const { headers, body } = outcome;
+        const verdict = { ...outcome.verdict, headers, body };
         if (verdict.action === 'retry') {
           return this.#reestablishConnection(verdict, verdict.wait);
         }
         if (verdict.action === 'reauthenticate' && !this.#reauthenticated) {
           this.#reauthenticated = true;
-          return this.#reestablishConnection({ reason: 'http-status', status: 401, message: verdict.message }, 0, true);
+          return this.#reestablishConnection({ reason: 'http-status', status: 401, message: verdict.message, headers, body }, 0, true);
         }
         if (verdict.status === 431 && this.#sentId !== '') {
           // Request Header Fields Too Large, with a cursor sent: the id is
@@ -661,6 +717,8 @@ export class ResilientEventSource extends EventTarget {
             reason: 'http-status',
             status: 431,
             message: 'The server refused the Last-Event-ID (431 Request Header Fields Too Large); reconnecting without it',
+            headers,
+            body,
           }, 0, true);
         }
         if (verdict.action === 'reauthenticate') {
@@ -668,6 +726,8 @@ export class ResilientEventSource extends EventTarget {
             reason: 'http-status',
             status: 401,
             message: 'Unauthorized (401) again with freshly computed headers',
+            headers,
+            body,
           });
         }
         return this.#failConnection(verdict);
@@ -698,7 +758,7 @@ export class ResilientEventSource extends EventTarget {
     this.#stats.lastReconnectDelay = delay;
 
     this.#readyState = CONNECTING;
-    this.#broadcast({ kind: 'error', readyState: CONNECTING, reason: error.reason, message: error.message, status: error.status });
+    this.#broadcast({ kind: 'error', readyState: CONNECTING, reason: error.reason, message: error.message, status: error.status, ...wire(error) });
     this.#broadcast({ kind: 'reconnecting', attempt: this.#failures, delay, reason: error.reason });
     this.dispatchEvent(new StreamErrorEvent(error));
     if (this.#isClosed()) return;
@@ -714,7 +774,7 @@ export class ResilientEventSource extends EventTarget {
     // The shared stream is over for every tab, not only this one — unless this
     // tab's own signal ended it, which is this tab's business alone.
     if (error.reason !== 'aborted') {
-      this.#broadcast({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status });
+      this.#broadcast({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status, ...wire(error) });
     }
     this.#becomeClosed();
     this.dispatchEvent(new StreamErrorEvent(error));
@@ -728,6 +788,8 @@ export class ResilientEventSource extends EventTarget {
     this.#options.signal?.removeEventListener('abort', this.#abortedBySignal);
     this.#detachLifecycle?.();
     this.#detachLifecycle = undefined;
+    this.#stopWakeWatch?.();
+    this.#stopWakeWatch = undefined;
     // A read still waiting on a hung store is of no use now; its timer must
     // not keep a process alive.
     this.#cursor.release();
@@ -764,6 +826,39 @@ export class ResilientEventSource extends EventTarget {
     if (this.#isClosed()) return;
     this.#failConnection({ reason: 'aborted', message: 'The signal was aborted', cause: this.#options.signal?.reason });
   };
+
+  /**
+   * Connects again at once, dropping the connection or the wait: for
+   * `reconnect()` and after a wake. Not a failure: the count stays, no `error`.
+   */
+  #reconnectNow(reason: 'requested' | 'wake'): void {
+    this.#clearReconnectTimer();
+    this.#connection?.abort();
+    this.#connection = undefined;
+    this.#readyState = CONNECTING;
+    this.#stats.reconnects++;
+    this.#stats.lastReconnectReason = reason;
+    this.#stats.lastReconnectDelay = 0;
+    const attempt = this.#failures + 1;
+    this.#broadcast({ kind: 'reconnecting', attempt, delay: 0, reason });
+    this.dispatchEvent(new ReconnectingEvent({ attempt, delay: 0, reason }));
+    if (this.#isClosed() || this.#isPaused()) return;
+    this.#emitStats();
+    void this.#connect();
+  }
+
+  /** The device slept: an open stream (or an attempt in flight) is presumed dead. A wait runs on. */
+  #wake(): void {
+    if (this.#isClosed() || this.#isPaused() || this.#role === 'follower' || this.#connection === undefined) return;
+    this.#reconnectNow('wake');
+  }
+
+  /** An open stream with no byte for longer than heartbeatTimeout (the watchdog's timer may be asleep too). */
+  #silentPastHeartbeat(): boolean {
+    const { heartbeatTimeout, clock } = this.#options;
+    const last = this.#stats.lastByteAt;
+    return this.#readyState === OPEN && heartbeatTimeout > 0 && last !== undefined && clock.now() - last > heartbeatTimeout;
+  }
 
   #reconnectNowIfWaiting(): void {
     if (this.#reconnectTimer === undefined || this.#isClosed()) return;
@@ -839,4 +934,14 @@ function describe(error: unknown): string {
 function isCrossOrigin(url: string): boolean {
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
   return typeof origin === 'string' && origin !== 'null' && new URL(url).origin !== origin;
+}
+
+/** A refused response's headers and body as they travel to followers (Headers cannot be cloned). */
+function wire(error: StreamErrorInit): { headers?: [string, string][]; body?: string } {
+  return { ...(error.headers ? { headers: [...error.headers] } : {}), ...(error.body !== undefined ? { body: error.body } : {}) };
+}
+
+/** The inverse of {@link wire}, on a follower. */
+function refused(message: { headers?: [string, string][] | undefined; body?: string | undefined }): Pick<StreamErrorInit, 'headers' | 'body'> {
+  return { headers: message.headers ? new Headers(message.headers) : undefined, body: message.body };
 }

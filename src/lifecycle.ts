@@ -14,6 +14,11 @@ export interface LifecycleHooks {
   onPageRestore(): void;
   /** The page became hidden (`true`) or visible (`false`). Only wired when asked for. */
   onHiddenChange?: ((hidden: boolean) => void) | undefined;
+  /**
+   * The page may have been asleep: the Page Lifecycle `resume` event (a frozen
+   * page thawed), or a return to visible. `visible` says which.
+   */
+  onMaybeWoke?: ((cause: 'resume' | 'visible') => void) | undefined;
 }
 
 type Listener = (event?: { persisted?: boolean }) => void;
@@ -48,8 +53,14 @@ export function watchLifecycle(hooks: LifecycleHooks): () => void {
   on(global, 'pageshow', (event) => {
     if (event?.persisted === true) hooks.onPageRestore();
   });
-  const { onHiddenChange } = hooks;
+  const { onHiddenChange, onMaybeWoke } = hooks;
   if (onHiddenChange) on(target(doc), 'visibilitychange', () => onHiddenChange(doc?.hidden === true));
+  if (onMaybeWoke) {
+    on(target(doc), 'resume', () => onMaybeWoke('resume'));
+    on(target(doc), 'visibilitychange', () => {
+      if (doc?.hidden !== true) onMaybeWoke('visible');
+    });
+  }
   return () => {
     for (const off of offs.splice(0)) off();
   };

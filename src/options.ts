@@ -43,6 +43,7 @@ export interface NormalizedOptions {
   lastEventIdQuery: string | undefined;
   maxEventSize: number;
   pauseWhenHidden: boolean;
+  endOfStream: 'reconnect' | 'close';
   share: boolean;
   clock: Clock;
   random: RandomSource;
@@ -50,7 +51,7 @@ export interface NormalizedOptions {
 
 const knownOptions = new Set([
   'withCredentials', 'headers', 'method', 'body', 'fetch', 'signal', 'backoff', 'heartbeatTimeout',
-  'dedupe', 'store', 'storageKey', 'lastEventIdQuery', 'maxEventSize', 'pauseWhenHidden', 'share', 'clock', 'random',
+  'dedupe', 'store', 'storageKey', 'lastEventIdQuery', 'maxEventSize', 'pauseWhenHidden', 'endOfStream', 'share', 'clock', 'random',
 ]);
 const knownBackoff = new Set(['initialDelay', 'maxDelay', 'factor', 'jitter', 'maxRetries']);
 
@@ -236,6 +237,9 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
 
   const storageKey = o['storageKey'] ?? absolute;
   expect(typeof storageKey === 'string' && storageKey !== '', 'storageKey', 'a non-empty string', storageKey);
+  // A POST stream that ends has answered: reconnecting would send the request, and bill it, again.
+  const endOfStream = o['endOfStream'] ?? (upperMethod === 'GET' ? 'reconnect' : 'close');
+  expect(endOfStream === 'reconnect' || endOfStream === 'close', 'endOfStream', '"reconnect" or "close"', endOfStream);
   const lastEventIdQuery = o['lastEventIdQuery'];
   expect(lastEventIdQuery === undefined || (typeof lastEventIdQuery === 'string' && lastEventIdQuery !== ''), 'lastEventIdQuery', 'a non-empty query parameter name like "lastEventId"', lastEventIdQuery);
 
@@ -263,6 +267,7 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
     lastEventIdQuery: lastEventIdQuery as string | undefined,
     maxEventSize: number('maxEventSize', o['maxEventSize'], defaultMaxEventSize, (n) => Number.isInteger(n) && n > 0, 'a whole number > 0'),
     pauseWhenHidden: boolean('pauseWhenHidden', o['pauseWhenHidden']),
+    endOfStream: endOfStream as 'reconnect' | 'close',
     share: boolean('share', o['share']),
     clock: clock as Clock,
     random: random as RandomSource,

@@ -34,6 +34,13 @@ export type ErrorReason =
   | 'aborted'
   | 'store';
 
+/**
+ * Why a `reconnecting` event fired: a connection loss (an {@link ErrorReason}),
+ * `requested` (`reconnect()` was called) or `wake` (the device slept, so the
+ * open stream was presumed dead).
+ */
+export type ReconnectReason = ErrorReason | 'requested' | 'wake';
+
 /** What is persisted per stream: the last event id and the dedupe window. */
 export interface StoredCursor {
   /** The value to send as `Last-Event-ID`. */
@@ -113,6 +120,12 @@ export interface ResilientEventSourceInit {
   /** Browsers: close the stream while the page is hidden and resume when visible. @defaultValue false */
   pauseWhenHidden?: boolean | undefined;
   /**
+   * What a clean end of the body does: `'reconnect'` (the spec's behaviour), or `'close'`: readyState
+   * CLOSED, `closed` resolves, a `for await` loop ends, no `error`. For LLM-style POST streams, where a
+   * reconnect would send the request (and bill it) again. @defaultValue 'reconnect' for GET, 'close' for other methods
+   */
+  endOfStream?: 'reconnect' | 'close' | undefined;
+  /**
    * Browsers: one connection for all sources of the origin with this `storageKey` (one leader tab, the
    * others fed over BroadcastChannel). Headers, body and options come from the leader's source. Where Web
    * Locks or BroadcastChannel are missing, a private connection. @defaultValue false
@@ -131,7 +144,7 @@ export interface StreamStats {
   /** Reconnects scheduled. */
   reconnects: number;
   /** Why the latest reconnect was scheduled. */
-  lastReconnectReason: ErrorReason | undefined;
+  lastReconnectReason: ReconnectReason | undefined;
   /** The latest reconnect delay in ms. */
   lastReconnectDelay: number | undefined;
   /** Events dispatched to listeners. */

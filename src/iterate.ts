@@ -1,0 +1,115 @@
+/**
+ * `for await (const event of es)`: the source's `message` events as an async
+ * iterator. Events that arrive while the loop body awaits are queued, so none
+ * is lost between iterations.
+ *
+ * The bound, and what happens at it: when the loop falls
+ * {@link iteratorBufferSize} events behind, the source is closed at once, from
+ * inside the dispatch, so nothing more is read from the stream and the
+ * cursor stops at the last event queued. The loop still yields every queued
+ * event, then throws a {@link StreamError} with reason `too-large`. Nothing
+ * is lost: a new source (or a restart) resumes right after the last event the
+ * loop was given. Memory stays bounded instead of growing with a consumer
+ * that cannot keep up.
+ */
+import type { StreamErrorEvent } from './errors.js';
+import type { ErrorReason } from './types.js';
+
+/** How many events a `for await` loop may fall behind before the source is closed (see above). */
+export const iteratorBufferSize = 10_000;
+
+/**
+ * What a `for await` loop over a source throws when the source gives up: the
+ * `error` event's reason, message, status and cause.
+ */
+export class StreamError extends Error {
+  override readonly name = 'StreamError';
+  /** The reason of the final `error` event, or `too-large` when the loop fell too far behind. */
+  readonly reason: ErrorReason;
+  /** The HTTP status, when known. */
+  readonly status: number | undefined;
+
+  constructor(reason: ErrorReason, message: string, status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+    this.status = status;
+  }
+}
+
+/** The part of the source the iterator uses. */
+interface SourceLike extends EventTarget {
+  readonly readyState: number;
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+/** An async iterator over `source`'s `message` events. */
+export function iterateMessages(source: SourceLike): AsyncIterator<MessageEvent<string>, undefined> & AsyncIterable<MessageEvent<string>> {
+  const queue: MessageEvent<string>[] = [];
+  let failure: StreamError | undefined;
+  let done = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  const onMessage = (event: Event) => {
+    queue.push(event as MessageEvent<string>);
+    if (queue.length >= iteratorBufferSize) {
+      failure = new StreamError('too-large', `The for await loop fell ${queue.length} events behind (the bound is ${iteratorBufferSize}): the source was closed; every event received is yielded, and a new source resumes after the last`);
+      finish();
+      source.close();
+    }
+    notify();
+  };
+  const onError = (event: Event) => {
+    if (source.readyState !== 2) return;
+    const e = event as StreamErrorEvent;
+    failure ??= new StreamError(e.reason, e.message, e.status, { cause: e });
+    finish();
+  };
+  const finish = () => {
+    if (done) return;
+    done = true;
+    source.removeEventListener('message', onMessage);
+    source.removeEventListener('error', onError);
+    notify();
+  };
+  source.addEventListener('message', onMessage);
+  source.addEventListener('error', onError);
+  // A close without an error event (the app's close(), endOfStream) ends the
+  // loop normally, once the cursor is saved; a final error has set `failure`.
+  void source.closed.then(finish);
+
+  const iterator = {
+    async next(): Promise<IteratorResult<MessageEvent<string>, undefined>> {
+      for (;;) {
+        const event = queue.shift();
+        if (event) return { value: event, done: false };
+        if (done) {
+          if (failure) {
+            const error = failure;
+            failure = undefined;
+            throw error;
+          }
+          return { value: undefined, done: true };
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    async return(): Promise<IteratorResult<MessageEvent<string>, undefined>> {
+      // Leaving the loop (break, return, a throw in its body) closes the source.
+      finish();
+      queue.length = 0;
+      failure = undefined;
+      source.close();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
