@@ -107,6 +107,8 @@ export interface Scenario {
   expect: (native: Run) => void;
   /** Checks each run must pass on its own (timing, which the comparison leaves out). */
   each?: (run: Run, impl: Impl) => void;
+  /** A known deviation in timing, which the comparison leaves out; `each` checks its bound. */
+  timing?: DeviationId;
   /** A known deviation this scenario shows: ours may differ from native only as `check` says. */
   deviation?: { id: DeviationId; check: (ours: Run, native: Run) => void };
 }
@@ -194,7 +196,10 @@ export async function runOnce(page: Page, servers: { self: ScenarioServer; peer:
   return { ...normal, raw };
 }
 
-/** A run without the fields whose differences are known deviations (is-trusted, event-prototype). */
+/** The known deviations that {@link comparable} leaves out of every comparison: fields of the event objects. */
+export const fieldDeviations: readonly DeviationId[] = ['is-trusted', 'event-prototype'];
+
+/** A run without the fields whose differences are known deviations (see {@link fieldDeviations}). */
 function comparable(run: Run): Omit<Run, 'raw'> {
   return {
     trace: { ...run.trace, calls: run.trace.calls.map(({ isTrusted: _t, exactPrototype: _p, ...rest }) => rest) },

@@ -20,6 +20,7 @@ import { expect } from '@playwright/test';
 import {
   differential,
   events,
+  fieldDeviations,
   gets,
   lastEventIds,
   makeTest,
@@ -31,7 +32,7 @@ import {
   type Scenario,
   script,
 } from './differential-support.js';
-import type { Reply } from './scenario-server.js';
+import { deviations } from './deviations.js';
 
 /** The reconnection time every reconnecting scenario sets first. */
 const R = 'retry: 50\n';
@@ -176,6 +177,7 @@ const scenarios: Scenario[] = [
   {
     title: 'retry: sets the reconnection time; ours never comes back earlier',
     slug: 'retry-valid',
+    timing: 'retry-jitter',
     route: once('retry: 300\ndata: a\n\n'),
     expect: (n) => expectOneStream(n, [['message', 'a', '']]),
     each: (run, impl) => {
@@ -463,7 +465,7 @@ const scenarios: Scenario[] = [
     title: 'cross-origin basic use: no preflight, origin is the stream\'s, no cookies',
     slug: 'cors-basic',
     url: ({ peer, run }) => `${peer}/s/cors-basic?${run}`,
-    route: script({ cors: 'origin', chunks: [`${R}data: a\n\n`] }, { status: 204, contentType: null, cors: 'origin' }),
+    route: script({ cors: 'star', chunks: [`${R}data: a\n\n`] }, { status: 204, contentType: null, cors: 'star' }),
     expect: (n) => {
       expectOneStream(n, [['message', 'a', '']]);
       expect(n.trace.calls.filter((c) => c.type === 'message').map((c) => c.origin)).toEqual([new URL(n.trace.attributes!.url).origin, new URL(n.trace.attributes!.url).origin]);
@@ -570,6 +572,16 @@ test.describe('differential: native EventSource vs ResilientEventSource', () => 
   }
 });
 
+
+test('the list of known deviations is exactly what the comparison and the scenarios allow', () => {
+  const used = new Set<string>(fieldDeviations);
+  for (const s of scenarios) {
+    if (s.deviation) used.add(s.deviation.id);
+    if (s.timing) used.add(s.timing);
+  }
+  expect([...used].sort()).toEqual(deviations.map((d) => d.id).sort());
+  expect(new Set(deviations.map((d) => d.id)).size).toBe(deviations.length);
+});
 
 test.describe('targeted: what only ours offers for the deviations', () => {
   test('lastEventIdQuery: a cross-origin reconnect resumes without a preflight, as the native one does', async ({ sharedPage: page, servers }) => {
