@@ -30,6 +30,10 @@ export const deviations = [
     text: 'Our events are objects of the page\'s realm whose prototypes chain to `MessageEvent.prototype` / `Event.prototype` (`instanceof` holds) without being them: messages are lightweight MessageEvent-shaped objects, `open` and `error` are Event subclasses with extra fields.',
   },
   {
+    id: 'window-stop',
+    text: 'After `window.stop()`, Chromium fails a fetch with a plain network error (`TypeError: Failed to fetch` / `network error`), which nothing tells from a dropped connection, so ours reconnects where the native EventSource fails the connection (CLOSED); where the browser reports an `AbortError` instead, ours fails it too.',
+  },
+  {
     id: 'cross-origin-last-event-id-preflight',
     text: 'A cross-origin reconnect that sends `Last-Event-ID` needs a CORS preflight from fetch (the header is not CORS-safelisted), which the native EventSource does not make; a server that answers no preflight must be reached with `lastEventIdQuery` instead.',
   },

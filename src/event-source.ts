@@ -98,6 +98,8 @@ export class ResilientEventSource extends EventTarget {
   #delivered = false;
   /** The id the current attempt sent as its cursor (`''` for none). */
   #sentId = '';
+  /** Where the next request goes: the stream's URL, then the final URL of the last accepted response. */
+  #currentUrl: string;
   /** What the leader's last `open` carried, for late followers. */
   #openInfo: { status: number; headers: [string, string][]; url: string } | undefined;
   /** An id the server refused (431): later requests go without it. */
@@ -140,6 +142,7 @@ export class ResilientEventSource extends EventTarget {
     super();
     const o = normalizeOptions(url, options);
     this.#options = o;
+    this.#currentUrl = o.url;
     this.#reconnectionTime = o.backoff.initialDelay;
     this.#dedupe = o.dedupe > 0 ? createDedupeWindow(o.dedupe) : noDedupe;
     this.#cursor = createCursorKeeper({
@@ -538,9 +541,10 @@ export class ResilientEventSource extends EventTarget {
     return '';
   }
 
-  /** The request URL: the stream's, with the cursor in `lastEventIdQuery` when asked for. */
+  /** The request URL: the stream's (where redirects led), with the cursor in `lastEventIdQuery` when asked for. */
   #requestUrl(id: string): string {
-    const { url, lastEventIdQuery } = this.#options;
+    const { lastEventIdQuery } = this.#options;
+    const url = this.#currentUrl;
     if (lastEventIdQuery === undefined || id === '') return url;
     const withCursor = new URL(url);
     // The header carries UTF-8 as bytes; the query gets the id itself (URLSearchParams percent-encodes UTF-8).
@@ -581,6 +585,10 @@ export class ResilientEventSource extends EventTarget {
   #announceConnection(status: number, headers: Headers, finalUrl: string): void {
     // [spec] "announce the connection: set readyState to OPEN; fire an event named open".
     this.#origin = new URL(finalUrl).origin;
+    // [spec] The reconnect fetches the same request again, whose URL list the
+    // redirects have extended: it goes where the last redirect led, as
+    // EventSource does.
+    this.#currentUrl = finalUrl;
     this.#readyState = OPEN;
     this.#reauthenticated = false;
     if (this.#role === 'leader') {
@@ -898,10 +906,12 @@ export class ResilientEventSource extends EventTarget {
 
   #setHandler(type: HandlerType, handler: Handler<Event>): void {
     const value = typeof handler === 'function' ? handler : null;
-    // [html] An event handler attribute registers one listener the first time
-    // it is set (adding the same listener again is a no-op), so it keeps its
-    // place among listeners added around it.
+    // [html] Setting a handler registers one listener the first time (adding
+    // the same listener again is a no-op), so it keeps its place among
+    // listeners added around it; setting null deactivates it, so the next
+    // handler goes after the listeners added meanwhile.
     if (value) this.addEventListener(type, this.#invokeHandler);
+    else this.removeEventListener(type, this.#invokeHandler);
     this.#handlers[type] = value;
   }
 
