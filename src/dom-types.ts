@@ -30,3 +30,9 @@ export type EventListenerOptionsLike = Parameters<EventTarget['removeEventListen
  * match to be assignable to `EventSource` in both.
  */
 export type EventSourceHandler<K extends 'onopen' | 'onmessage' | 'onerror'> = EventSource[K];
+
+/**
+ * A dispatched message with its `data` typed as the string it always is
+ * (`MessageEvent` is generic in lib.dom, not in `@types/node`).
+ */
+export type StringMessageEvent = MessageEvent & { readonly data: string };

@@ -18,7 +18,7 @@ import { SourceMessageEvent } from './message-event.js';
 import { joinShare, type Share, type SharedEvent, type ShareMessage } from './share.js';
 import { maxTimerDelay, type NormalizedOptions, normalizeOptions } from './options.js';
 import { defaultStore } from './stores/default-store.js';
-import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from './dom-types.js';
+import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler, StringMessageEvent } from './dom-types.js';
 import type { ErrorReason, ReconnectReason, ResilientEventSourceInit, StreamStats } from './types.js';
 
 /** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
@@ -354,7 +354,7 @@ export class ResilientEventSource extends EventTarget {
    * that arrive while the loop body awaits are queued; see `iterate.ts` for
    * the bound and what happens when it is reached.
    */
-  [Symbol.asyncIterator](): AsyncIterator<MessageEvent<string>, undefined> {
+  [Symbol.asyncIterator](): AsyncIterator<StringMessageEvent, undefined> {
     return iterateMessages(this);
   }
 

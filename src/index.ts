@@ -1,5 +1,7 @@
 export { ResilientEventSource, type ResilientEventSourceEventMap } from './event-source.js';
-export { ReconnectingEvent, StatsEvent, StoreError, StreamErrorEvent, type ReconnectingInit, type StreamErrorInit } from './errors.js';
+export { OpenEvent, ReconnectingEvent, StatsEvent, StoreError, StreamErrorEvent, type OpenInit, type ReconnectingInit, type StreamErrorInit } from './errors.js';
+export { iteratorBufferSize, StreamError } from './iterate.js';
+export { wakeCheckInterval, wakeThreshold } from './wake.js';
 export { computeDelay, defaultBackoff, maxServerWait, parseRetryAfter, type BackoffPolicy } from './backoff.js';
 export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './options.js';
 export { createMemoryStore } from './stores/memory-store.js';

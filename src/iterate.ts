@@ -13,6 +13,7 @@
  * that cannot keep up.
  */
 import type { StreamErrorEvent } from './errors.js';
+import type { StringMessageEvent } from './dom-types.js';
 import type { ErrorReason } from './types.js';
 
 /** How many events a `for await` loop may fall behind before the source is closed (see above). */
@@ -44,8 +45,8 @@ interface SourceLike extends EventTarget {
 }
 
 /** An async iterator over `source`'s `message` events. */
-export function iterateMessages(source: SourceLike): AsyncIterator<MessageEvent<string>, undefined> & AsyncIterable<MessageEvent<string>> {
-  const queue: MessageEvent<string>[] = [];
+export function iterateMessages(source: SourceLike): AsyncIterator<StringMessageEvent, undefined> & AsyncIterable<StringMessageEvent> {
+  const queue: StringMessageEvent[] = [];
   let failure: StreamError | undefined;
   let done = false;
   let wake: (() => void) | undefined;
@@ -56,7 +57,7 @@ export function iterateMessages(source: SourceLike): AsyncIterator<MessageEvent<
   };
 
   const onMessage = (event: Event) => {
-    queue.push(event as MessageEvent<string>);
+    queue.push(event as StringMessageEvent);
     if (queue.length >= iteratorBufferSize) {
       failure = new StreamError('too-large', `The for await loop fell ${queue.length} events behind (the bound is ${iteratorBufferSize}): the source was closed; every event received is yielded, and a new source resumes after the last`);
       finish();
@@ -84,7 +85,7 @@ export function iterateMessages(source: SourceLike): AsyncIterator<MessageEvent<
   void source.closed.then(finish);
 
   const iterator = {
-    async next(): Promise<IteratorResult<MessageEvent<string>, undefined>> {
+    async next(): Promise<IteratorResult<StringMessageEvent, undefined>> {
       for (;;) {
         const event = queue.shift();
         if (event) return { value: event, done: false };
@@ -99,7 +100,7 @@ export function iterateMessages(source: SourceLike): AsyncIterator<MessageEvent<
         await new Promise<void>((resolve) => (wake = resolve));
       }
     },
-    async return(): Promise<IteratorResult<MessageEvent<string>, undefined>> {
+    async return(): Promise<IteratorResult<StringMessageEvent, undefined>> {
       // Leaving the loop (break, return, a throw in its body) closes the source.
       finish();
       queue.length = 0;

@@ -1,0 +1,184 @@
+/**
+ * reconnect() and wake-from-sleep (issue 13), through a fake fetch and an
+ * injected clock whose wall and monotonic readings the test moves apart, as a
+ * suspend does.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReconnectingEvent, ResilientEventSource, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
+import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/wake.js';
+import { createFakeClock } from './helpers/fake-clock.js';
+import { createFakeFetch } from './helpers/fake-fetch.js';
+
+const URL_ = 'http://stream.test/events';
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A fake clock with a monotonic reading that moves with it, except when the test says the device slept. */
+function sleepyClock() {
+  const clock = createFakeClock();
+  let asleep = 0;
+  const start = clock.now();
+  return Object.assign(clock, {
+    monotonic: () => clock.now() - start - asleep,
+    /** The device sleeps `ms`: the wall clock jumps, the monotonic one does not, and late timers fire. */
+    sleep(ms: number) {
+      asleep += ms;
+      clock.advance(ms);
+    },
+  });
+}
+
+let sources: ResilientEventSource[] = [];
+afterEach(async () => {
+  for (const s of sources) s.close();
+  await Promise.all(sources.map((s) => s.closed));
+  sources = [];
+});
+
+function setup(options: ResilientEventSourceInit = {}) {
+  const fetch = createFakeFetch();
+  const clock = sleepyClock();
+  const es = new ResilientEventSource(URL_, { fetch, clock, random: () => 0, store: false, ...options });
+  sources.push(es);
+  const reconnecting: ReconnectingEvent[] = [];
+  const errors: StreamErrorEvent[] = [];
+  es.addEventListener('reconnecting', (e) => reconnecting.push(e));
+  es.addEventListener('error', (e) => errors.push(e));
+  return { es, fetch, clock, reconnecting, errors };
+}
+
+describe('reconnect()', () => {
+  it('drops an open stream and connects at once from the current cursor: reconnecting (requested, 0 ms), no error', async () => {
+    const { es, fetch, reconnecting, errors } = setup();
+    const first = await fetch.call(0);
+    first.respondStream().write('id: 4\ndata: x\n\n');
+    await settle();
+    es.reconnect();
+    expect(es.readyState).toBe(es.CONNECTING);
+    expect(first.aborted).toBe(true);
+    expect(reconnecting.map((e) => [e.reason, e.delay, e.attempt])).toEqual([['requested', 0, 1]]);
+    expect(errors).toEqual([]);
+    const second = await fetch.call(1);
+    expect(second.headers.get('last-event-id')).toBe('4');
+    second.respondStream();
+    await settle();
+    expect(es.readyState).toBe(es.OPEN);
+    expect(es.stats.lastReconnectReason).toBe('requested');
+  });
+
+  it('cuts a pending wait short', async () => {
+    const { es, fetch, clock } = setup({ heartbeatTimeout: 0, backoff: { initialDelay: 60_000, maxDelay: 60_000 } });
+    (await fetch.call(0)).fail();
+    await settle();
+    // The 60 s wait and the wake check.
+    expect(clock.pending).toBe(2);
+    es.reconnect();
+    await fetch.call(1);
+    expect(clock.pending).toBe(1);
+  });
+
+  it('is a no-op once CLOSED', async () => {
+    const { es, fetch } = setup();
+    await fetch.call(0);
+    es.close();
+    es.reconnect();
+    await settle();
+    expect(fetch.calls).toHaveLength(1);
+    expect(es.readyState).toBe(es.CLOSED);
+  });
+
+  it('before the first attempt has started it changes nothing (that attempt is about to go)', async () => {
+    const { es, fetch } = setup();
+    es.reconnect();
+    await fetch.call(0);
+    await settle();
+    expect(fetch.calls).toHaveLength(1);
+  });
+});
+
+describe('wake from sleep', () => {
+  it('watchWake: nothing while awake (the clocks move together), onWake once the wall clock runs ahead', () => {
+    const clock = sleepyClock();
+    const woke: number[] = [];
+    const stop = watchWake(clock, (ms) => woke.push(ms));
+    clock.advance(wakeCheckInterval * 20);
+    expect(woke).toEqual([]);
+    // One timer at a time, every wakeCheckInterval: the whole cost while awake.
+    expect(clock.pending).toBe(1);
+    expect(clock.scheduled.every((ms) => ms === wakeCheckInterval)).toBe(true);
+    clock.sleep(60_000);
+    expect(woke).toHaveLength(1);
+    expect(woke[0]).toBe(60_000);
+    stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('watchWake: a sleep shorter than the threshold is not seen; without a monotonic clock, nothing runs', () => {
+    const clock = sleepyClock();
+    const woke: number[] = [];
+    watchWake(clock, (ms) => woke.push(ms));
+    clock.sleep(wakeThreshold);
+    clock.advance(wakeCheckInterval);
+    expect(woke).toEqual([]);
+    const plain = createFakeClock();
+    watchWake(plain, () => woke.push(1));
+    expect(plain.pending).toBe(0);
+  });
+
+  it('an open stream is reconnected at once after the device slept, not after heartbeatTimeout', async () => {
+    const { es, fetch, clock, reconnecting } = setup({ heartbeatTimeout: 45_000 });
+    (await fetch.call(0)).respondStream().write('id: 1\ndata: x\n\n');
+    await settle();
+    // 20 s asleep: under the heartbeat timeout, so only the wake check can see it.
+    clock.sleep(20_000);
+    await settle();
+    expect(reconnecting.map((e) => [e.reason, e.delay])).toEqual([['wake', 0]]);
+    const second = await fetch.call(1);
+    expect(second.headers.get('last-event-id')).toBe('1');
+    expect(es.stats.lastReconnectReason).toBe('wake');
+  });
+
+  it('a pending reconnect wait is left alone by a wake (it fires late anyway)', async () => {
+    const { fetch, clock, reconnecting } = setup({ backoff: { initialDelay: 600_000, maxDelay: 600_000 } });
+    (await fetch.call(0)).fail();
+    await settle();
+    clock.sleep(10_000);
+    await settle();
+    expect(reconnecting.map((e) => e.reason)).toEqual(['network']);
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('the wake timer goes with close()', async () => {
+    const { es, fetch, clock } = setup({ heartbeatTimeout: 0 });
+    (await fetch.call(0)).respondStream();
+    await settle();
+    expect(clock.pending).toBe(1);
+    es.close();
+    await es.closed;
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('wake in browsers: Page Lifecycle resume, and visible after a silence (a stand-in document)', () => {
+  it('resume reconnects an open stream; visible reconnects only a stream silent past its heartbeat', async () => {
+    const doc = Object.assign(new EventTarget(), { hidden: false });
+    (globalThis as { document?: unknown }).document = doc;
+    try {
+      const { fetch, clock, reconnecting } = setup({ heartbeatTimeout: 10_000 });
+      (await fetch.call(0)).respondStream().write('data: x\n\n');
+      await settle();
+      doc.dispatchEvent(new Event('visibilitychange'));
+      expect(reconnecting).toEqual([]);
+      doc.dispatchEvent(new Event('resume'));
+      expect(reconnecting.map((e) => e.reason)).toEqual(['wake']);
+      (await fetch.call(1)).respondStream();
+      await settle();
+      // The watchdog's own timer may sleep with the page: visible after a
+      // silence longer than heartbeatTimeout (measured on the wall clock).
+      clock.now = ((base) => () => base + 10_001)(clock.now());
+      doc.dispatchEvent(new Event('visibilitychange'));
+      expect(reconnecting.map((e) => e.reason)).toEqual(['wake', 'wake']);
+    } finally {
+      delete (globalThis as { document?: unknown }).document;
+    }
+  });
+});

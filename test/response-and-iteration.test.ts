@@ -1,0 +1,254 @@
+/**
+ * What the app gets of the response (issue 13): `open` with status, headers
+ * and final URL; a refused response's headers and body on `error`; POST
+ * streams that end (`endOfStream`); and `for await` over messages.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { iteratorBufferSize, StreamError } from '../src/iterate.js';
+import { refusedBodyLimit } from '../src/connection.js';
+import { OpenEvent, ResilientEventSource, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
+import { createFakeClock } from './helpers/fake-clock.js';
+import { createFakeFetch } from './helpers/fake-fetch.js';
+
+const URL_ = 'http://stream.test/events';
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+let sources: ResilientEventSource[] = [];
+afterEach(async () => {
+  for (const s of sources) s.close();
+  await Promise.all(sources.map((s) => s.closed));
+  sources = [];
+});
+
+function setup(options: ResilientEventSourceInit = {}) {
+  const fetch = createFakeFetch();
+  const clock = createFakeClock();
+  const es = new ResilientEventSource(URL_, { fetch, clock, random: () => 0, store: false, ...options });
+  sources.push(es);
+  const errors: StreamErrorEvent[] = [];
+  es.addEventListener('error', (e) => errors.push(e));
+  return { es, fetch, clock, errors };
+}
+
+describe('the open event', () => {
+  it('carries the status, the headers and the final URL', async () => {
+    const { es, fetch } = setup();
+    const opens: OpenEvent[] = [];
+    es.addEventListener('open', (e) => opens.push(e));
+    (await fetch.call(0)).respondStream({ 'x-request-id': 'abc', 'x-ratelimit-remaining': '41' });
+    await settle();
+    expect(opens).toHaveLength(1);
+    expect(opens[0]).toBeInstanceOf(OpenEvent);
+    expect(opens[0]).toBeInstanceOf(Event);
+    expect(opens[0]?.status).toBe(200);
+    expect(opens[0]?.headers.get('x-request-id')).toBe('abc');
+    expect(opens[0]?.headers.get('x-ratelimit-remaining')).toBe('41');
+    expect(opens[0]?.url).toBe(URL_);
+  });
+});
+
+describe('a refused response reaches the app', () => {
+  it('a 429 with a JSON body: error carries status, headers and the body text', async () => {
+    const { fetch, errors } = setup();
+    const body = JSON.stringify({ error: { message: 'quota exceeded', type: 'insufficient_quota' } });
+    (await fetch.call(0)).respond(429, { 'content-type': 'application/json', 'retry-after': '5' }, body);
+    await settle();
+    await settle();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ reason: 'http-status', status: 429, body });
+    expect(errors[0]?.headers?.get('content-type')).toBe('application/json');
+    expect(JSON.parse(errors[0]?.body ?? '{}').error.message).toBe('quota exceeded');
+  });
+
+  it('a final 400 ("model not found") closes with the body', async () => {
+    const { es, fetch, errors } = setup({ method: 'POST', body: '{}' });
+    (await fetch.call(0)).respond(400, { 'content-type': 'application/json' }, '{"error":"model not found"}');
+    await settle();
+    await settle();
+    expect(es.readyState).toBe(es.CLOSED);
+    expect(errors[0]?.body).toBe('{"error":"model not found"}');
+  });
+
+  it('a wrong content type carries its body too', async () => {
+    const { fetch, errors } = setup();
+    (await fetch.call(0)).respond(200, { 'content-type': 'text/html' }, '<h1>Login</h1>');
+    await settle();
+    await settle();
+    expect(errors[0]).toMatchObject({ reason: 'content-type', body: '<h1>Login</h1>' });
+  });
+
+  it('reads at most 64 KiB of the body', async () => {
+    const { fetch, errors } = setup();
+    (await fetch.call(0)).respond(503, {}, 'é'.repeat(100_000));
+    await settle();
+    await settle();
+    expect(refusedBodyLimit.bytes).toBe(65_536);
+    const text = errors[0]?.body ?? '';
+    expect(new TextEncoder().encode(text).byteLength).toBeLessThanOrEqual(65_536 + 3);
+    expect(text.length).toBeGreaterThan(30_000);
+  });
+
+  it('a body that never ends is read for refusedBodyLimit.ms at most: the decision is not held up longer', async () => {
+    const fetch = createFakeFetch();
+    const clock = createFakeClock();
+    const es = new ResilientEventSource(URL_, {
+      clock,
+      store: false,
+      random: () => 0,
+      fetch: async (url, init) => {
+        void fetch(url, init);
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('{"error":"partial'));
+          },
+        });
+        return new Response(body, { status: 503 });
+      },
+    });
+    sources.push(es);
+    const errors: StreamErrorEvent[] = [];
+    es.addEventListener('error', (e) => errors.push(e));
+    await settle();
+    clock.advance(refusedBodyLimit.ms - 1);
+    await settle();
+    expect(errors).toEqual([]);
+    clock.advance(1);
+    await settle();
+    expect(errors[0]).toMatchObject({ status: 503, body: '{"error":"partial' });
+  });
+});
+
+describe('endOfStream', () => {
+  it("POST streams close when the body ends ('close' by default for non-GET): CLOSED, no error, no second request", async () => {
+    const { es, fetch, clock, errors } = setup({ method: 'POST', body: '{"prompt":"hi"}' });
+    const stream = (await fetch.call(0)).respondStream();
+    stream.write('data: {"choices":[{"delta":"Hel"}]}\n\ndata: {"choices":[{"delta":"lo"}]}\n\ndata: [DONE]\n\n');
+    stream.close();
+    await settle();
+    expect(es.readyState).toBe(es.CLOSED);
+    expect(errors).toEqual([]);
+    await expect(es.closed).resolves.toBeUndefined();
+    clock.advance(60_000);
+    await settle();
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it("GET streams reconnect when the body ends (the spec's behaviour), unless endOfStream: 'close'", async () => {
+    const a = setup();
+    (await a.fetch.call(0)).respondStream().close();
+    await settle();
+    expect(a.errors.map((e) => e.reason)).toEqual(['network']);
+    expect(a.es.readyState).toBe(a.es.CONNECTING);
+
+    const b = setup({ endOfStream: 'close' });
+    (await b.fetch.call(0)).respondStream().close();
+    await settle();
+    expect(b.es.readyState).toBe(b.es.CLOSED);
+    expect(b.errors).toEqual([]);
+  });
+
+  it("a POST stream may ask to reconnect: endOfStream: 'reconnect'", async () => {
+    const { es, fetch } = setup({ method: 'POST', body: '{}', endOfStream: 'reconnect' });
+    (await fetch.call(0)).respondStream().close();
+    await settle();
+    expect(es.readyState).toBe(es.CONNECTING);
+  });
+
+  it('rejects other values', () => {
+    expect(() => new ResilientEventSource(URL_, { endOfStream: 'stop' as never })).toThrow(/`endOfStream` must be "reconnect" or "close", got "stop"/);
+  });
+});
+
+describe('for await (const event of es)', () => {
+  it('yields every message in order, also those that arrive while the body awaits, and ends when the source closes', async () => {
+    const { es, fetch } = setup({ method: 'POST', body: '{}' });
+    const stream = (await fetch.call(0)).respondStream();
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const event of es) {
+        seen.push(event.data);
+        // A slow consumer: more events arrive meanwhile.
+        await settle();
+      }
+    })();
+    stream.write('data: 1\n\ndata: 2\n\n');
+    await settle();
+    stream.write('data: 3\n\nevent: other\ndata: not a message\n\ndata: 4\n\n');
+    stream.close();
+    await loop;
+    expect(seen).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('leaving the loop closes the source', async () => {
+    const { es, fetch } = setup();
+    const stream = (await fetch.call(0)).respondStream();
+    stream.write('data: a\n\ndata: b\n\n');
+    for await (const event of es) {
+      if (event.data === 'a') break;
+    }
+    expect(es.readyState).toBe(es.CLOSED);
+  });
+
+  it('close() from elsewhere ends the loop normally, after the events already received', async () => {
+    const { es, fetch } = setup();
+    const stream = (await fetch.call(0)).respondStream();
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const event of es) seen.push(event.data);
+    })();
+    stream.write('data: a\n\n');
+    await settle();
+    es.close();
+    await expect(loop).resolves.toBeUndefined();
+    expect(seen).toEqual(['a']);
+  });
+
+  it('a final failure rejects the loop with a StreamError carrying reason and status (here 204)', async () => {
+    const { es, fetch, clock } = setup();
+    (await fetch.call(0)).respondStream().write('data: a\n\n');
+    const seen: string[] = [];
+    let thrown: unknown;
+    const loop = (async () => {
+      try {
+        for await (const event of es) seen.push(event.data);
+      } catch (error) {
+        thrown = error;
+      }
+    })();
+    await settle();
+    es.reconnect();
+    clock.advance(0);
+    (await fetch.call(1)).respond(204);
+    await loop;
+    expect(seen).toEqual(['a']);
+    expect(thrown).toBeInstanceOf(StreamError);
+    expect(thrown).toMatchObject({ name: 'StreamError', reason: 'http-status', status: 204 });
+  });
+
+  it(`at ${iteratorBufferSize} events behind, closes the source, yields every event received, then throws`, async () => {
+    const { es, fetch } = setup();
+    const stream = (await fetch.call(0)).respondStream();
+    const iterator = es[Symbol.asyncIterator]();
+    let text = '';
+    for (let i = 1; i <= iteratorBufferSize + 50; i++) text += `id: ${i}\ndata: ${i}\n\n`;
+    stream.write(text);
+    await settle();
+    expect(es.readyState).toBe(es.CLOSED);
+    // The cursor stops at the last event queued: a new source resumes right after it.
+    expect(es.lastEventId).toBe(String(iteratorBufferSize));
+    const got: string[] = [];
+    let thrown: unknown;
+    try {
+      for (;;) {
+        const r = await iterator.next();
+        if (r.done) break;
+        got.push(r.value.data);
+      }
+    } catch (error) {
+      thrown = error;
+    }
+    expect(got).toHaveLength(iteratorBufferSize);
+    expect(got.at(-1)).toBe(String(iteratorBufferSize));
+    expect(thrown).toMatchObject({ name: 'StreamError', reason: 'too-large' });
+  });
+});
