@@ -1,0 +1,266 @@
+/**
+ * Real processes for the cluster test, the benchmark and the demo: Debian's
+ * redis-server and nginx, and instances of the reference server, each a child
+ * process on a loopback port with its files in a temp dir, so SIGTERM and
+ * SIGKILL are real and nothing outlives the caller.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where Debian puts the binaries (nginx is in /usr/sbin, often not on a user's PATH). */
+export function findBinary(name: 'redis-server' | 'nginx'): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(':').concat(['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'])) {
+    const file = join(dir, name);
+    if (dir && existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Why the cluster cannot run here, or `undefined` when redis-server and nginx are both installed. */
+export function missingBinaries(): string | undefined {
+  const missing = (['redis-server', 'nginx'] as const).filter((b) => findBinary(b) === undefined);
+  return missing.length ? `${missing.join(' and ')} not installed (apt-get install -y redis-server nginx)` : undefined;
+}
+
+/** A free loopback port (asked from the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Resolves when `child` exits (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function waitFor(what: string, ms: number, check: () => Promise<boolean> | boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${what} not ready after ${ms} ms`);
+}
+
+/** Whether something accepts TCP connections on the loopback port. */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+/** A redis-server child process. */
+export interface RedisProcess {
+  readonly port: number;
+  readonly url: string;
+  readonly dir: string;
+  /** SIGTERM (Redis writes its AOF and exits), then the same port, dir and files again. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts redis-server on a free port with its files in `dir`: append-only file
+ * on (`appendfsync always`: a write is on disk before it is acknowledged, so a
+ * restart loses nothing that was acknowledged), no RDB snapshots.
+ */
+export async function startRedis(dir: string): Promise<RedisProcess> {
+  const binary = findBinary('redis-server');
+  if (!binary) throw new Error('redis-server not installed');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  let child: ChildProcess;
+  const start = async () => {
+    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', process.env['FSYNC'] ?? 'always', '--save', '', '--daemonize', 'no', '--logfile', join(dir, 'redis.log'), '--protected-mode', 'no'], { stdio: 'ignore' });
+    await waitFor('redis-server', 10_000, () => listening(port));
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    async restart() {
+      child.kill('SIGTERM');
+      await exited(child);
+      await start();
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+/** One instance of the reference server in cluster mode, as a child process. */
+export interface InstanceProcess {
+  readonly port: number;
+  readonly url: string;
+  /** Every stream request answered: epoch ms and status, across restarts. */
+  readonly requests: { t: number; status: number }[];
+  readonly running: boolean;
+  /** Starts it (again) on its port; resolves once it listens. */
+  start(): Promise<void>;
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+/** Options of the instances: the flags of `npm run server -- --redis`. */
+export interface InstanceOptions {
+  redis: string;
+  stream: string;
+  retry: number;
+  heartbeat: number;
+  maxLength?: number | undefined;
+}
+
+/** An instance run as `tsx server/cli.ts --redis …`, not started yet. */
+export async function instance(options: InstanceOptions): Promise<InstanceProcess> {
+  const port = await freePort();
+  const requests: { t: number; status: number }[] = [];
+  let child: ChildProcess | undefined;
+  // Node itself with tsx's loader (not the tsx wrapper, which runs Node as a
+  // second process that a SIGKILL of the wrapper would leave running).
+  const args = ['--import', 'tsx', join(root, 'server', 'cli.ts'), '--port', String(port), '--redis', options.redis, '--stream', options.stream, '--retry', String(options.retry), '--heartbeat', String(options.heartbeat), '--log-connections'];
+  if (options.maxLength !== undefined) args.push('--max-length', String(options.maxLength));
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    async start() {
+      const c = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      child = c;
+      let rest = '';
+      c.stdout?.on('data', (chunk: Buffer) => {
+        const lines = (rest + String(chunk)).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line.startsWith('{')) requests.push(JSON.parse(line) as { t: number; status: number });
+      });
+      await Promise.race([
+        waitFor(`instance on ${port}`, 20_000, () => listening(port)),
+        exited(c).then(() => {
+          throw new Error(`instance on ${port} exited with ${c.exitCode ?? c.signalCode}`);
+        }),
+      ]);
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!child) return;
+      child.kill(signal);
+      await exited(child);
+    },
+  };
+}
+
+/**
+ * The nginx config for SSE in front of `upstreams`. Every line has a reason;
+ * the README gives the same config.
+ */
+export function nginxConfig(o: { dir: string; listen: number; upstreams: number[]; readTimeout: number }): string {
+  const root = process.getuid?.() === 0;
+  return `# Generated for a test run; all paths are inside ${o.dir}.
+${root ? 'user root;\n' : ''}worker_processes 1;
+pid ${join(o.dir, 'nginx.pid')};
+error_log ${join(o.dir, 'error.log')} warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${join(o.dir, 'tmp', 'body')};
+  proxy_temp_path ${join(o.dir, 'tmp', 'proxy')};
+  fastcgi_temp_path ${join(o.dir, 'tmp', 'fastcgi')};
+  uwsgi_temp_path ${join(o.dir, 'tmp', 'uwsgi')};
+  scgi_temp_path ${join(o.dir, 'tmp', 'scgi')};
+
+  upstream sse {
+    # Round-robin (the default). max_fails=0: a refused connection never
+    # benches an instance. With the default (max_fails=1 fail_timeout=10s) a
+    # kill or a restart marks the instance down for 10 s, and when the others
+    # fail once too (a drain, a restart in a rolling deploy) every upstream is
+    # down and nginx answers 502 to everyone. A refused connect costs a
+    # round trip; proxy_next_upstream below moves the request on.
+${o.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n')}
+    # Idle connections kept open to the instances, reused across requests.
+    keepalive 32;
+  }
+
+  server {
+    listen 127.0.0.1:${o.listen};
+    location / {
+      proxy_pass http://sse;
+      # Keep-alive to the upstream needs HTTP/1.1 and no "Connection: close".
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      # Each event goes out as it arrives, not when a buffer fills.
+      proxy_buffering off;
+      proxy_cache off;
+      # Above the heartbeat: an idle stream carries a comment at least this often.
+      proxy_read_timeout ${Math.ceil(o.readTimeout / 1000)}s;
+      proxy_send_timeout ${Math.ceil(o.readTimeout / 1000)}s;
+      # A dead instance refuses at once; one that hangs is given up quickly.
+      proxy_connect_timeout 2s;
+      # Before anything reached the client, try the next instance: a refused
+      # connect, a draining instance (503), a keep-alive connection it closed.
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries ${o.upstreams.length};
+    }
+  }
+}
+`;
+}
+
+/** An nginx child process. */
+export interface NginxProcess {
+  readonly port: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts nginx in the foreground (`daemon off`) with its prefix, pid, logs and temp files in `dir`. */
+export async function startNginx(dir: string, upstreams: number[], readTimeout: number): Promise<NginxProcess> {
+  const binary = findBinary('nginx');
+  if (!binary) throw new Error('nginx not installed');
+  for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, nginxConfig({ dir, listen: port, upstreams, readTimeout }));
+  const test = spawnSync(binary, ['-p', dir, '-c', conf, '-t', '-g', 'daemon off;'], { encoding: 'utf8' });
+  if (test.status !== 0) throw new Error(`nginx -t failed: ${test.stderr}`);
+  const child = spawn(binary, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' });
+  await Promise.race([
+    waitFor('nginx', 10_000, () => listening(port)),
+    exited(child).then(() => {
+      throw new Error(`nginx exited with ${child.exitCode ?? child.signalCode}; see ${join(dir, 'error.log')}`);
+    }),
+  ]);
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      // SIGTERM is nginx's fast stop (SIGQUIT, the graceful one, would wait
+      // for every open stream to end).
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
