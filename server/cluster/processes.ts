@@ -116,6 +116,8 @@ export interface InstanceProcess {
   /** Every stream request answered: epoch ms and status, across restarts. */
   readonly requests: { t: number; status: number }[];
   readonly running: boolean;
+  /** The process id while it runs. */
+  readonly pid: number | undefined;
   /** Starts it (again) on its port; resolves once it listens. */
   start(): Promise<void>;
   /** Sends `signal` and waits for the exit. */
@@ -146,6 +148,9 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
     requests,
     get running() {
       return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    get pid() {
+      return child?.pid;
     },
     async start() {
       const c = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -232,6 +237,8 @@ ${o.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n')}
 /** An nginx child process. */
 export interface NginxProcess {
   readonly port: number;
+  /** The master's process id (its one worker is a child of it). */
+  readonly pid: number | undefined;
   readonly url: string;
   stop(): Promise<void>;
 }
@@ -256,6 +263,7 @@ export async function startNginx(dir: string, upstreams: number[], readTimeout: 
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     async stop() {
       // SIGTERM is nginx's fast stop (SIGQUIT, the graceful one, would wait
       // for every open stream to end).
