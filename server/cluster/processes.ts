@@ -5,7 +5,7 @@
  * SIGKILL are real and nothing outlives the caller.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,13 +177,33 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
 }
 
 /**
- * The nginx config for SSE in front of `upstreams`. Every line has a reason;
- * the README gives the same config.
+ * The nginx config for SSE in front of `upstreams`: the recommended one
+ * (server/cluster/nginx-sse.conf, shown in the README) with these ports and
+ * read timeout, inside the process settings of a test run (everything in `dir`).
  */
 export function nginxConfig(o: { dir: string; listen: number; upstreams: number[]; readTimeout: number }): string {
-  const root = process.getuid?.() === 0;
-  return `# Generated for a test run; all paths are inside ${o.dir}.
-${root ? 'user root;\n' : ''}worker_processes 1;
+  const template = readFileSync(join(root, 'server', 'cluster', 'nginx-sse.conf'), 'utf8');
+  const seconds = `${Math.ceil(o.readTimeout / 1000)}s`;
+  let servers = o.upstreams.map((p) => `  server 127.0.0.1:${p} max_fails=0;`).join('\n');
+  const body = template
+    .split('\n')
+    .filter((line) => !line.startsWith('//'))
+    .map((line) => {
+      if (/^\s*server 127\.0\.0\.1:\d+ max_fails=0;$/.test(line)) {
+        const first = servers;
+        servers = '';
+        return first;
+      }
+      return line
+        .replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${o.listen};`)
+        .replace(/(proxy_(?:read|send)_timeout) \d+s;/, `$1 ${seconds};`)
+        .replace(/proxy_next_upstream_tries \d+;/, `proxy_next_upstream_tries ${o.upstreams.length};`);
+    })
+    .filter((line) => line !== '')
+    .join('\n');
+  const asRoot = process.getuid?.() === 0;
+  return `# Generated for one run; every path is inside ${o.dir}.
+${asRoot ? 'user root;\n' : ''}worker_processes 1;
 pid ${join(o.dir, 'nginx.pid')};
 error_log ${join(o.dir, 'error.log')} warn;
 events { worker_connections 4096; }
@@ -194,42 +214,7 @@ http {
   fastcgi_temp_path ${join(o.dir, 'tmp', 'fastcgi')};
   uwsgi_temp_path ${join(o.dir, 'tmp', 'uwsgi')};
   scgi_temp_path ${join(o.dir, 'tmp', 'scgi')};
-
-  upstream sse {
-    # Round-robin (the default). max_fails=0: a refused connection never
-    # benches an instance. With the default (max_fails=1 fail_timeout=10s) a
-    # kill or a restart marks the instance down for 10 s, and when the others
-    # fail once too (a drain, a restart in a rolling deploy) every upstream is
-    # down and nginx answers 502 to everyone. A refused connect costs a
-    # round trip; proxy_next_upstream below moves the request on.
-${o.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n')}
-    # Idle connections kept open to the instances, reused across requests.
-    keepalive 32;
-  }
-
-  server {
-    listen 127.0.0.1:${o.listen};
-    location / {
-      proxy_pass http://sse;
-      # Keep-alive to the upstream needs HTTP/1.1 and no "Connection: close".
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      # Each event goes out as it arrives, not when a buffer fills.
-      proxy_buffering off;
-      proxy_cache off;
-      # Above the heartbeat: an idle stream carries a comment at least this often.
-      proxy_read_timeout ${Math.ceil(o.readTimeout / 1000)}s;
-      proxy_send_timeout ${Math.ceil(o.readTimeout / 1000)}s;
-      # A dead instance refuses at once; one that hangs is given up quickly.
-      proxy_connect_timeout 2s;
-      # Before anything reached the client, try the next instance: a refused
-      # connect, a draining instance (503), a keep-alive connection it closed.
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_next_upstream_tries ${o.upstreams.length};
-    }
-  }
+${body}
 }
 `;
 }
