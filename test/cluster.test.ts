@@ -86,6 +86,8 @@ interface ClientLog {
   lastError: number;
   opens: number[];
   errors: number[];
+  /** The reason of each error, in the same order. */
+  reasons: string[];
 }
 
 describe('the replay window', () => {
@@ -139,7 +141,7 @@ describe('a cluster behind nginx', () => {
         backoff: { initialDelay: RETRY, maxDelay: 2000 },
       });
       sources.push(es);
-      const c: ClientLog = { es, ids: new Int32Array(EVENTS + 100), count: 0, wrongData: 0, resyncs: 0, lastOpen: 0, lastError: 0, opens: [], errors: [] };
+      const c: ClientLog = { es, ids: new Int32Array(EVENTS + 100), count: 0, wrongData: 0, resyncs: 0, lastOpen: 0, lastError: 0, opens: [], errors: [], reasons: [] };
       es.addEventListener('message', (event) => {
         const e = event as MessageEvent<string>;
         const id = Number(e.lastEventId);
@@ -149,7 +151,10 @@ describe('a cluster behind nginx', () => {
       });
       es.addEventListener('resync', () => c.resyncs++);
       es.addEventListener('open', () => c.opens.push((c.lastOpen = Date.now())));
-      es.addEventListener('error', () => c.errors.push((c.lastError = Date.now())));
+      es.addEventListener('error', (e) => {
+        c.errors.push((c.lastError = Date.now()));
+        c.reasons.push(e.reason);
+      });
       clients.push(c);
     }
     const allOpen = () => clients.every((c) => c.es.readyState === c.es.OPEN && c.lastOpen > c.lastError);
@@ -196,13 +201,15 @@ describe('a cluster behind nginx', () => {
       peakPer100ms: number;
       requests: number;
       refused503: number;
+      /** How the clients noticed the cut: error reasons and their counts. */
+      reasons: Record<string, number>;
     }
     const steps: Step[] = [];
     const watchers: Promise<void>[] = [];
     const lastId = (c: ClientLog) => (c.count === 0 ? 0 : (c.ids[Math.min(c.count, c.ids.length) - 1] ?? 0));
     const step = async (name: string, act: () => Promise<void>) => {
       const at = Date.now();
-      const s: Step = { name, at: at - publishStart, stepMs: 0, publishedBefore: acknowledged, clientsCut: 0, allBackMs: 0, caughtUpMs: 0, peakPerSecond: 0, peakPer100ms: 0, requests: 0, refused503: 0 };
+      const s: Step = { name, at: at - publishStart, stepMs: 0, publishedBefore: acknowledged, clientsCut: 0, allBackMs: 0, caughtUpMs: 0, peakPerSecond: 0, peakPer100ms: 0, requests: 0, refused503: 0, reasons: {} };
       steps.push(s);
       await act();
       s.stepMs = Date.now() - at;
@@ -253,9 +260,12 @@ describe('a cluster behind nginx', () => {
       // Cut: an error during the step; back: the first open after that error.
       let cut = 0;
       for (const c of clients) {
-        const error = c.errors.find((t) => t >= from && t < to);
+        const at = c.errors.findIndex((t) => t >= from && t < to);
+        const error = c.errors[at];
         if (error === undefined) continue;
         cut++;
+        const reason = c.reasons[at] ?? '?';
+        s.reasons[reason] = (s.reasons[reason] ?? 0) + 1;
         const back = c.opens.find((t) => t > error) ?? Number.POSITIVE_INFINITY;
         s.allBackMs = Math.max(s.allBackMs, back - from);
       }
