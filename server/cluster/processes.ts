@@ -131,6 +131,8 @@ export interface InstanceOptions {
   retry: number;
   heartbeat: number;
   maxLength?: number | undefined;
+  /** Ms between events the instance publishes by itself (`--interval`). */
+  interval?: number | undefined;
 }
 
 /** An instance run as `tsx server/cli.ts --redis …`, not started yet. */
@@ -142,6 +144,7 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
   // second process that a SIGKILL of the wrapper would leave running).
   const args = ['--import', 'tsx', join(root, 'server', 'cli.ts'), '--port', String(port), '--redis', options.redis, '--stream', options.stream, '--retry', String(options.retry), '--heartbeat', String(options.heartbeat), '--log-connections'];
   if (options.maxLength !== undefined) args.push('--max-length', String(options.maxLength));
+  if (options.interval !== undefined) args.push('--interval', String(options.interval));
   return {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -181,7 +184,7 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
  * (server/cluster/nginx-sse.conf, shown in the README) with these ports and
  * read timeout, inside the process settings of a test run (everything in `dir`).
  */
-export function nginxConfig(o: { dir: string; listen: number; upstreams: number[]; readTimeout: number }): string {
+export function nginxConfig(o: { dir: string; listen: number; upstreams: number[]; readTimeout: number; extraLocations?: string | undefined }): string {
   const template = readFileSync(join(root, 'server', 'cluster', 'nginx-sse.conf'), 'utf8');
   const seconds = `${Math.ceil(o.readTimeout / 1000)}s`;
   let servers = o.upstreams.map((p) => `  server 127.0.0.1:${p} max_fails=0;`).join('\n');
@@ -195,7 +198,7 @@ export function nginxConfig(o: { dir: string; listen: number; upstreams: number[
         return first;
       }
       return line
-        .replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${o.listen};`)
+        .replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${o.listen};${o.extraLocations ? `\n${o.extraLocations}` : ''}`)
         .replace(/(proxy_(?:read|send)_timeout) \d+s;/, `$1 ${seconds};`)
         .replace(/proxy_next_upstream_tries \d+;/, `proxy_next_upstream_tries ${o.upstreams.length};`);
     })
@@ -229,13 +232,13 @@ export interface NginxProcess {
 }
 
 /** Starts nginx in the foreground (`daemon off`) with its prefix, pid, logs and temp files in `dir`. */
-export async function startNginx(dir: string, upstreams: number[], readTimeout: number): Promise<NginxProcess> {
+export async function startNginx(dir: string, upstreams: number[], readTimeout: number, more: { port?: number | undefined; extraLocations?: string | undefined } = {}): Promise<NginxProcess> {
   const binary = findBinary('nginx');
   if (!binary) throw new Error('nginx not installed');
   for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
-  const port = await freePort();
+  const port = more.port ?? (await freePort());
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig({ dir, listen: port, upstreams, readTimeout }));
+  writeFileSync(conf, nginxConfig({ dir, listen: port, upstreams, readTimeout, extraLocations: more.extraLocations }));
   const test = spawnSync(binary, ['-p', dir, '-c', conf, '-t', '-g', 'daemon off;'], { encoding: 'utf8' });
   if (test.status !== 0) throw new Error(`nginx -t failed: ${test.stderr}`);
   const child = spawn(binary, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' });
