@@ -201,6 +201,8 @@ describe('a cluster behind nginx', () => {
       peakPer100ms: number;
       requests: number;
       refused503: number;
+      /** The 503s by cause. */
+      refusedBecause: Record<string, number>;
       /** How the clients noticed the cut: error reasons and their counts. */
       reasons: Record<string, number>;
     }
@@ -209,7 +211,7 @@ describe('a cluster behind nginx', () => {
     const lastId = (c: ClientLog) => (c.count === 0 ? 0 : (c.ids[Math.min(c.count, c.ids.length) - 1] ?? 0));
     const step = async (name: string, act: () => Promise<void>) => {
       const at = Date.now();
-      const s: Step = { name, at: at - publishStart, stepMs: 0, publishedBefore: acknowledged, clientsCut: 0, allBackMs: 0, caughtUpMs: 0, peakPerSecond: 0, peakPer100ms: 0, requests: 0, refused503: 0, reasons: {} };
+      const s: Step = { name, at: at - publishStart, stepMs: 0, publishedBefore: acknowledged, clientsCut: 0, allBackMs: 0, caughtUpMs: 0, peakPerSecond: 0, peakPer100ms: 0, requests: 0, refused503: 0, refusedBecause: {}, reasons: {} };
       steps.push(s);
       await act();
       s.stepMs = Date.now() - at;
@@ -257,6 +259,7 @@ describe('a cluster behind nginx', () => {
       const inStep = requests.filter((q) => q.t >= from && q.t < to);
       s.requests = inStep.length;
       s.refused503 = inStep.filter((q) => q.status === 503).length;
+      for (const q of inStep) if (q.status === 503) s.refusedBecause[q.why ?? '?'] = (s.refusedBecause[q.why ?? '?'] ?? 0) + 1;
       // Cut: an error during the step; back: the first open after that error.
       let cut = 0;
       for (const c of clients) {

@@ -43,8 +43,12 @@ export interface ClusterServerOptions {
   maxLength?: number | undefined;
   /** Seconds sent in `Retry-After` with a 503. @defaultValue 1 */
   retryAfter?: number | undefined;
-  /** Called for every stream request with the status answered (the cluster test counts reconnect storms with it). */
-  onStreamRequest?: ((status: number) => void) | undefined;
+  /**
+   * Called for every stream request with the status answered and, for a 503,
+   * why (`draining`, `redis-down`, `redis-error`); the cluster test counts
+   * reconnect storms with it.
+   */
+  onStreamRequest?: ((status: number, why?: string) => void) | undefined;
   /** Name in `/control/state` and in published ticks. @defaultValue the port */
   name?: string | undefined;
 }
@@ -143,14 +147,14 @@ export async function createClusterServer(options: ClusterServerOptions): Promis
   }
 
   async function handleStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refuse = (status: number, headers: Record<string, string>) => {
-      options.onStreamRequest?.(status);
+    const refuse = (status: number, why: string, headers: Record<string, string>) => {
+      options.onStreamRequest?.(status, why);
       res.writeHead(status, { 'Content-Type': 'text/plain', ...headers }).end();
     };
     // Draining: nginx may still send on a kept-alive connection; 503 makes it
     // try the next instance (`proxy_next_upstream http_503`).
-    if (draining) return refuse(503, { 'Retry-After': '0', Connection: 'close' });
-    if (!log.ready) return refuse(503, { 'Retry-After': retryAfter });
+    if (draining) return refuse(503, 'draining', { 'Retry-After': '0', Connection: 'close' });
+    if (!log.ready) return refuse(503, 'redis-down', { 'Retry-After': retryAfter });
 
     const header = req.headers['last-event-id'];
     const cursor = typeof header === 'string' ? header.trim() : '';
@@ -164,7 +168,7 @@ export async function createClusterServer(options: ClusterServerOptions): Promis
       try {
         last = await log.lastId();
       } catch {
-        return refuse(503, { 'Retry-After': retryAfter });
+        return refuse(503, 'redis-error', { 'Retry-After': retryAfter });
       }
       if (Number.isSafeInteger(n) && n <= last) sent = n;
       else {

@@ -3,7 +3,7 @@
  * [--interval MS] [--retry MS] [--heartbeat MS] [--max-length N] [--log-connections]`:
  * one instance of the cluster. Start several on different ports, behind a
  * proxy; SIGTERM drains it (streams end, clients reconnect elsewhere).
- * With --log-connections, each stream request prints `{"t":ms,"status":N}`.
+ * With --log-connections, each stream request prints `{"t":ms,"status":N}` (and `"why"` for a 503).
  */
 import { createClusterServer } from './cluster-server.js';
 
@@ -18,7 +18,7 @@ export async function runCluster(flag: (name: string) => string | undefined): Pr
     retry: Number(flag('retry') ?? 1000),
     heartbeatInterval: Number(flag('heartbeat') ?? 15_000),
     ...(flag('max-length') === undefined ? {} : { maxLength: Number(flag('max-length')) }),
-    ...(logConnections ? { onStreamRequest: (status: number) => void process.stdout.write(`${JSON.stringify({ t: Date.now(), status })}\n`) } : {}),
+    ...(logConnections ? { onStreamRequest: (status: number, why?: string) => void process.stdout.write(`${JSON.stringify({ t: Date.now(), status, ...(why === undefined ? {} : { why }) })}\n`) } : {}),
   });
   process.stdout.write(`Cluster instance on ${server.url}/stream (stream ${server.log.stream})\n`);
   let stopping = false;

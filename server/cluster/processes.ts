@@ -113,8 +113,8 @@ export async function startRedis(dir: string): Promise<RedisProcess> {
 export interface InstanceProcess {
   readonly port: number;
   readonly url: string;
-  /** Every stream request answered: epoch ms and status, across restarts. */
-  readonly requests: { t: number; status: number }[];
+  /** Every stream request answered: epoch ms, status and, for a 503, why; across restarts. */
+  readonly requests: { t: number; status: number; why?: string }[];
   readonly running: boolean;
   /** The process id while it runs. */
   readonly pid: number | undefined;
@@ -138,7 +138,7 @@ export interface InstanceOptions {
 /** An instance run as `tsx server/cli.ts --redis …`, not started yet. */
 export async function instance(options: InstanceOptions): Promise<InstanceProcess> {
   const port = await freePort();
-  const requests: { t: number; status: number }[] = [];
+  const requests: { t: number; status: number; why?: string }[] = [];
   let child: ChildProcess | undefined;
   // Node itself with tsx's loader (not the tsx wrapper, which runs Node as a
   // second process that a SIGKILL of the wrapper would leave running).
@@ -162,7 +162,7 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
       c.stdout?.on('data', (chunk: Buffer) => {
         const lines = (rest + String(chunk)).split('\n');
         rest = lines.pop() ?? '';
-        for (const line of lines) if (line.startsWith('{')) requests.push(JSON.parse(line) as { t: number; status: number });
+        for (const line of lines) if (line.startsWith('{')) requests.push(JSON.parse(line) as { t: number; status: number; why?: string });
       });
       await Promise.race([
         waitFor(`instance on ${port}`, 20_000, () => listening(port)),
