@@ -5,7 +5,7 @@
  * bench/RESULTS.md with the machine they ran on, followed by bench/analysis.md
  * (the profiles and what they led to, written by hand).
  * Flags: --quick (smaller streams, 1 repetition: a smoke run), --reps N,
- * --only throughput,memory,timing,browser,sizes.
+ * --only throughput,memory,timing,browser,sizes,cluster.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -201,7 +201,22 @@ async function bundleSizes() {
   table('Where the UMD\'s bytes go (minified, per module; gzip estimated at the bundle\'s ratio)', ['module', 'minified bytes', 'share', '≈ gzip bytes'], modules.map((m) => [m.module, m.minified, `${((m.minified / total) * 100).toFixed(1)} %`, m.gzipEstimate]));
 }
 
-const measures: [string, () => Promise<void>][] = [['throughput', throughput], ['memory', memory], ['timing', timing], ['browser', browser], ['sizes', bundleSizes]];
+async function cluster() {
+  const [line] = await node('cluster.ts', quick ? ['--quick'] : []);
+  const c = JSON.parse(line ?? '{}') as { skipped?: string; rows?: { instances: number; clients: number; events: number; deliveriesPerSecond: number; instanceCpuMsPer100k: number; nginxCpuMsPer100k: number }[] };
+  results['cluster'] = c;
+  if (c.skipped !== undefined) {
+    process.stdout.write(`Cluster fan-out skipped: ${c.skipped}\n\n`);
+    return;
+  }
+  const rows = c.rows ?? [];
+  const one = rows[0];
+  table(`Cluster fan-out at the instances (${one?.clients ?? 0} clients behind nginx, ${(one?.events ?? 0).toLocaleString('en')} events; server/cluster)`, ['instances', 'deliveries/s (events × clients)', '× one instance', 'instance CPU ms per 100 k deliveries', '× one instance', 'nginx CPU ms per 100 k'], rows.map((r) => [
+    r.instances, fmt(r.deliveriesPerSecond), ratio(r.deliveriesPerSecond, one?.deliveriesPerSecond ?? 0), r.instanceCpuMsPer100k.toFixed(0), ratio(r.instanceCpuMsPer100k, one?.instanceCpuMsPer100k ?? 0), r.nginxCpuMsPer100k.toFixed(0),
+  ]));
+}
+
+const measures: [string, () => Promise<void>][] = [['throughput', throughput], ['memory', memory], ['timing', timing], ['browser', browser], ['sizes', bundleSizes], ['cluster', cluster]];
 for (const [name, run] of measures) if (wants(name)) await run();
 
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}, Node ${process.version}`;

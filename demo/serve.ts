@@ -1,8 +1,10 @@
 /**
  * `npm run demo`: builds (via the npm script), then serves the demo page and
  * the reference server on 127.0.0.1:8787. Change the port with --port N or
- * PORT=N. Ctrl-C stops it.
+ * PORT=N. Ctrl-C stops it. With --cluster: two instances on Redis Streams
+ * behind nginx instead, with a "kill an instance" button (demo/cluster.ts).
  */
+import { startClusterDemo } from './cluster.js';
 import { startDemo } from './server.js';
 
 const flag = (name: string) => {
@@ -11,11 +13,12 @@ const flag = (name: string) => {
 };
 const port = Number(flag('port') ?? process.env['PORT'] ?? 8787);
 
-const server = await startDemo({ port }).catch((error: NodeJS.ErrnoException) => {
+const cluster = process.argv.includes('--cluster');
+const server = await (cluster ? startClusterDemo({ port }) : startDemo({ port })).catch((error: NodeJS.ErrnoException) => {
   process.stderr.write(error.code === 'EADDRINUSE' ? `Port ${port} is in use: try --port ${port + 1}\n` : `${error.message}\n`);
   process.exit(1);
 });
-process.stdout.write(`\n  resilient-eventsource demo: ${server.url}/\n\n  Open it in a browser; Ctrl-C stops.\n\n`);
+process.stdout.write(`\n  resilient-eventsource ${cluster ? 'cluster ' : ''}demo: ${cluster ? server.url : `${server.url}/`}\n\n  Open it in a browser; Ctrl-C stops.\n\n`);
 
 let stopping = false;
 const stop = () => {
