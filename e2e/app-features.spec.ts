@@ -31,9 +31,15 @@ test('a Page Lifecycle resume (a frozen page thawed) reconnects an open stream a
   // As after a suspend: the socket is dead but nobody said so.
   server.faults.silence();
   server.publishMany(2);
-  await page.evaluate(() => document.dispatchEvent(new Event('resume')));
+  const resumedAt = await page.evaluate(() => {
+    const at = Date.now();
+    document.dispatchEvent(new Event('resume'));
+    return at;
+  });
   await expect.poll(() => idCount(page), { timeout: 10_000 }).toBe(4);
   const log = await pageLog(page);
+  const opensAt = await page.evaluate(() => Date.now());
+  process.stdout.write(`wake: reconnect scheduled ${(log.reconnects[0]?.at ?? 0) - resumedAt} ms after resume; the 2 missed events shown within ${opensAt - resumedAt} ms\n`);
   expect(log.ids).toEqual(range(1, 4));
   expect(log.reconnects.map((r) => r.reason)).toEqual(['wake']);
   expect(server.requests[1]?.lastEventId).toBe('2');
