@@ -17,15 +17,11 @@ import {
 } from '../src/index.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch, type FakeFetch } from './helpers/fake-fetch.js';
+import { closeAfterEach, settle } from './helpers/sources.js';
 
 const URL_ = 'http://stream.test/events';
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-let sources: ResilientEventSource[] = [];
-afterEach(async () => {
-  for (const s of sources) s.close();
-  await Promise.all(sources.map((s) => s.closed));
-  sources = [];
+const sources = closeAfterEach();
+afterEach(() => {
   vi.unstubAllGlobals();
 });
 

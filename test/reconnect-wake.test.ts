@@ -3,14 +3,13 @@
  * injected clock whose wall and monotonic readings the test moves apart, as a
  * suspend does.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ReconnectingEvent, ResilientEventSource, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ReconnectingEvent, ResilientEventSourceInit } from '../src/index.js';
 import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/wake.js';
 import { createFakeClock } from './helpers/fake-clock.js';
-import { createFakeFetch } from './helpers/fake-fetch.js';
+import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 
 const URL_ = 'http://stream.test/events';
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A fake clock with a monotonic reading that moves with it, except when the test says the device slept. */
 function sleepyClock() {
@@ -27,23 +26,13 @@ function sleepyClock() {
   });
 }
 
-let sources: ResilientEventSource[] = [];
-afterEach(async () => {
-  for (const s of sources) s.close();
-  await Promise.all(sources.map((s) => s.closed));
-  sources = [];
-});
+const sources = closeAfterEach();
 
 function setup(options: ResilientEventSourceInit = {}) {
-  const fetch = createFakeFetch();
-  const clock = sleepyClock();
-  const es = new ResilientEventSource(URL_, { fetch, clock, random: () => 0, store: false, ...options });
-  sources.push(es);
+  const source = fakeSource(sources, URL_, options, sleepyClock());
   const reconnecting: ReconnectingEvent[] = [];
-  const errors: StreamErrorEvent[] = [];
-  es.addEventListener('reconnecting', (e) => reconnecting.push(e));
-  es.addEventListener('error', (e) => errors.push(e));
-  return { es, fetch, clock, reconnecting, errors };
+  source.es.addEventListener('reconnecting', (e) => reconnecting.push(e));
+  return { ...source, reconnecting };
 }
 
 describe('reconnect()', () => {

@@ -3,32 +3,17 @@
  * and final URL; a refused response's headers and body on `error`; POST
  * streams that end (`endOfStream`); and `for await` over messages.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { iteratorBufferSize, StreamError } from '../src/iterate.js';
 import { refusedBodyLimit } from '../src/connection.js';
 import { OpenEvent, ResilientEventSource, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch } from './helpers/fake-fetch.js';
+import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 
 const URL_ = 'http://stream.test/events';
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-let sources: ResilientEventSource[] = [];
-afterEach(async () => {
-  for (const s of sources) s.close();
-  await Promise.all(sources.map((s) => s.closed));
-  sources = [];
-});
-
-function setup(options: ResilientEventSourceInit = {}) {
-  const fetch = createFakeFetch();
-  const clock = createFakeClock();
-  const es = new ResilientEventSource(URL_, { fetch, clock, random: () => 0, store: false, ...options });
-  sources.push(es);
-  const errors: StreamErrorEvent[] = [];
-  es.addEventListener('error', (e) => errors.push(e));
-  return { es, fetch, clock, errors };
-}
+const sources = closeAfterEach();
+const setup = (options: ResilientEventSourceInit = {}) => fakeSource(sources, URL_, options);
 
 describe('the open event', () => {
   it('carries the status, the headers and the final URL', async () => {
