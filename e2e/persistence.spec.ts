@@ -57,7 +57,8 @@ test('at 1,000 events/s the IndexedDB store is written a handful of times per se
   await expect.poll(async () => (await pageLog(page)).opens).toBe(1);
   const SECONDS = 3;
   const started = Date.now();
-  const ticker = setInterval(() => server.publishMany(10), 10);
+  // 1,000 events/s by the clock: a tick that comes late (a loaded machine) catches up.
+  const ticker = setInterval(() => server.publishMany(Math.max(0, Date.now() - started - server.events.length)), 10);
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   clearInterval(ticker);
   const elapsed = (Date.now() - started) / 1000;
