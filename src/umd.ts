@@ -3,7 +3,8 @@
  * wrapper assigns to `window.ResilientEventSource`. The helpers ride along as
  * static properties for pages without a bundler.
  */
-import { ReconnectingEvent, StreamErrorEvent } from './errors.js';
+import { OpenEvent, ReconnectingEvent, StreamErrorEvent } from './errors.js';
+import { StreamError } from './iterate.js';
 import { ResilientEventSource } from './event-source.js';
 import { createIndexedDbStore } from './stores/indexeddb-store.js';
 import { createMemoryStore } from './stores/memory-store.js';
@@ -13,4 +14,6 @@ export default Object.assign(ResilientEventSource, {
   createIndexedDbStore,
   StreamErrorEvent,
   ReconnectingEvent,
+  OpenEvent,
+  StreamError,
 });
