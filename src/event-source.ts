@@ -4,7 +4,6 @@
  * next and fires the events. Spec steps are quoted from WHATWG HTML §9.2
  * "Server-sent events".
  */
-import { computeDelay } from './backoff.js';
 import type { TimerHandle } from './clock.js';
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
 import { createCursorKeeper, type CursorKeeper } from './cursor.js';
@@ -16,7 +15,8 @@ import { isHidden, isWorker, watchLifecycle } from './lifecycle.js';
 import { ListenerRegistry, reportListenerError } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
 import { joinShare, type Share, type SharedEvent, type ShareMessage } from './share.js';
-import { maxTimerDelay, type NormalizedOptions, normalizeOptions } from './options.js';
+import { type NormalizedOptions, normalizeOptions } from './options.js';
+import { decide } from './reconnect-policy.js';
 import { defaultStore } from './stores/default-store.js';
 import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler, StringMessageEvent } from './dom-types.js';
 import type { ErrorReason, ReconnectReason, ResilientEventSourceInit, StreamStats } from './types.js';
@@ -665,101 +665,42 @@ export class ResilientEventSource extends EventTarget {
     this.#listeners.dispatch(listeners, new SourceMessageEvent(type, data, this.#lastEventId, this.#origin, this, this.#timeStamp));
   };
 
+  /** Acts on what reconnect-policy.ts decides for an ended attempt. */
   #handleOutcome(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
-    switch (outcome.kind) {
-      case 'ended':
-        if (this.#options.endOfStream === 'close') {
-          // The answer is complete: CLOSED, no error, and no second request
-          // (for an LLM-style POST, a second bill).
-          this.#broadcast({ kind: 'end' });
-          this.#becomeClosed();
-          return this.#emitStats();
-        }
-        return this.#reestablishConnection({ reason: 'network', message: 'The server ended the stream' });
-      case 'network':
-        return this.#reestablishConnection({
-          reason: 'network',
-          message: `Network error: ${describe(outcome.cause)}`,
-          cause: outcome.cause,
-        });
-      case 'request-failed':
-        return this.#reestablishConnection({
-          reason: 'network',
-          message: `The headers or body function threw: ${describe(outcome.cause)}`,
-          cause: outcome.cause,
-        });
-      case 'agent-abort':
-        // Only our own aborts are ours to recover from: the browser stopped
-        // this request (window.stop(), a navigation), as it would EventSource's.
-        return this.#failConnection({
-          reason: 'aborted',
-          message: 'The browser aborted the request (its stop(), or a navigation)',
-          cause: outcome.cause,
-        });
-      case 'heartbeat-timeout':
-        return this.#reestablishConnection({
-          reason: 'heartbeat-timeout',
-          message: `No data within heartbeatTimeout (${this.#options.heartbeatTimeout} ms)`,
-        });
-      case 'too-large':
-        return this.#failConnection({
-          reason: 'too-large',
-          message: `An event exceeded maxEventSize (${this.#options.maxEventSize} characters)`,
-        });
-      case 'rejected': {
-        const { headers, body } = outcome;
-        const verdict = { ...outcome.verdict, headers, body };
-        if (verdict.action === 'retry') {
-          return this.#reestablishConnection(verdict, verdict.wait);
-        }
-        if (verdict.action === 'reauthenticate' && !this.#reauthenticated) {
-          this.#reauthenticated = true;
-          return this.#reestablishConnection({ reason: 'http-status', status: 401, message: verdict.message, headers, body }, 0, true);
-        }
-        if (verdict.status === 431 && this.#sentId !== '') {
-          // Request Header Fields Too Large, with a cursor sent: the id is
-          // what the server cannot take. Once, at once, without it; a 431
-          // without an id is final like any other 4xx.
-          this.#refusedId = this.#lastEventId;
-          return this.#reestablishConnection({
-            reason: 'http-status',
-            status: 431,
-            message: 'The server refused the Last-Event-ID (431 Request Header Fields Too Large); reconnecting without it',
-            headers,
-            body,
-          }, 0, true);
-        }
-        if (verdict.action === 'reauthenticate') {
-          return this.#failConnection({
-            reason: 'http-status',
-            status: 401,
-            message: 'Unauthorized (401) again with freshly computed headers',
-            headers,
-            body,
-          });
-        }
-        return this.#failConnection(verdict);
-      }
+    const o = this.#options;
+    const decision = decide(outcome, {
+      failures: this.#failures,
+      reconnectionTime: this.#reconnectionTime,
+      reauthenticated: this.#reauthenticated,
+      sentCursor: this.#sentId !== '',
+      endOfStream: o.endOfStream,
+      heartbeatTimeout: o.heartbeatTimeout,
+      maxEventSize: o.maxEventSize,
+      backoff: o.backoff,
+      random: o.random,
+    });
+    switch (decision.next) {
+      case 'close':
+        // The answer is complete: CLOSED, no error, and no second request
+        // (for an LLM-style POST, a second bill).
+        this.#broadcast({ kind: 'end' });
+        this.#becomeClosed();
+        return this.#emitStats();
+      case 'fail':
+        return this.#failConnection(decision.error);
+      case 'reconnect':
+        if (decision.reauthenticated) this.#reauthenticated = true;
+        if (decision.refuseCursor) this.#refusedId = this.#lastEventId;
+        return this.#reestablishConnection(decision.error, decision.delay);
     }
   }
 
   /**
    * [spec] "reestablish the connection": set readyState to CONNECTING, fire
-   * error, wait, then connect again — with our backoff in place of the fixed
-   * reconnection time. `serverWait` is a `Retry-After` (a floor); `immediate`
-   * is for the one retry that fixes its own cause (fresh headers, no cursor).
+   * error, wait, then connect again — with our backoff (the policy's `delay`)
+   * in place of the fixed reconnection time.
    */
-  #reestablishConnection(error: StreamErrorInit, serverWait = 0, immediate = false): void {
-    const { backoff, random } = this.#options;
-    if (this.#failures >= backoff.maxRetries) {
-      return this.#failConnection({
-        reason: 'max-retries',
-        status: error.status,
-        cause: error.cause,
-        message: `Gave up after ${this.#failures} consecutive failed reconnects; last: ${error.message}`,
-      });
-    }
-    const delay = immediate ? 0 : Math.min(maxTimerDelay, computeDelay(this.#failures, backoff, this.#reconnectionTime, random, serverWait));
+  #reestablishConnection(error: StreamErrorInit, delay: number): void {
     this.#failures++;
     this.#stats.reconnects++;
     this.#stats.lastReconnectReason = error.reason;
@@ -930,14 +871,6 @@ function toByteString(value: string): string {
   let bytes = '';
   for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
   return bytes;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-  }
-  return String(error);
 }
 
 /** Whether `url` is of another origin than the page or worker (never in Node: no location, no CORS). */
