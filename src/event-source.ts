@@ -14,12 +14,12 @@ import { watchWake } from './wake.js';
 import { isHidden, isWorker, watchLifecycle } from './lifecycle.js';
 import { ListenerRegistry, reportListenerError } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
-import { joinShare, type Share, type SharedEvent, type ShareMessage } from './share.js';
+import { joinSharedStream, type SharedStream, type SharedStreamHost } from './share/shared-stream.js';
 import { type NormalizedOptions, normalizeOptions } from './options.js';
 import { decide } from './reconnect-policy.js';
 import { defaultStore } from './stores/default-store.js';
 import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler, StringMessageEvent } from './dom-types.js';
-import type { ErrorReason, ReconnectReason, ResilientEventSourceInit, StreamStats } from './types.js';
+import type { ReconnectReason, ResilientEventSourceInit, StreamStats } from './types.js';
 
 /** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
 export interface ResilientEventSourceEventMap {
@@ -100,8 +100,6 @@ export class ResilientEventSource extends EventTarget {
   #sentId = '';
   /** Where the next request goes: the stream's URL, then the final URL of the last accepted response. */
   #currentUrl: string;
-  /** What the leader's last `open` carried, for late followers. */
-  #openInfo: { status: number; headers: [string, string][]; url: string } | undefined;
   /** An id the server refused (431): later requests go without it. */
   #refusedId: string | undefined;
   /** An id that cannot be a header value, once reported: reported once only. */
@@ -112,11 +110,10 @@ export class ResilientEventSource extends EventTarget {
   readonly #pausedBy = { hidden: false, pagehide: false };
   #connection: Connection | undefined;
   #reconnectTimer: TimerHandle | undefined;
-  /** With `share`: the membership, and whether this source holds the stream or listens to it. */
-  #share: Share | undefined;
-  #role: StreamStats['role'] = 'private';
-  /** Events accepted since the last broadcast, sent together once the current chunk is parsed. */
-  #outbox: SharedEvent[] = [];
+  /** With `share`: this source's part in the shared stream (share/shared-stream.ts), while it takes part. */
+  #shared: SharedStream | undefined;
+  /** Whether this source has shared (a source that left, paused, is a follower until it leads again). */
+  #sharing = false;
   #detachLifecycle: (() => void) | undefined;
   #stopWakeWatch: (() => void) | undefined;
   /** Set once the first attempt is under way (or the share joined): before it, reconnect() has nothing to drop. */
@@ -235,7 +232,7 @@ export class ResilientEventSource extends EventTarget {
       msSinceLastByte: s.lastByteAt === undefined ? undefined : now - s.lastByteAt,
       msSinceLastEvent: s.lastEventAt === undefined ? undefined : now - s.lastEventAt,
       lastEventId: this.#lastEventId,
-      role: this.#role,
+      role: this.#role(),
     };
   }
 
@@ -343,7 +340,7 @@ export class ResilientEventSource extends EventTarget {
    */
   reconnect(): void {
     if (this.#isClosed() || this.#isPaused() || !this.#started) return;
-    if (this.#role === 'follower') return this.#share?.post({ kind: 'reconnect' });
+    if (this.#role() === 'follower') return this.#shared?.requestReconnect();
     this.#reconnectNow('requested');
   }
 
@@ -373,110 +370,71 @@ export class ResilientEventSource extends EventTarget {
     await this.#connect();
   }
 
+  /** `private`, or with `share`, `leader` or `follower`. */
+  #role(): StreamStats['role'] {
+    return this.#shared?.role ?? (this.#sharing ? 'follower' : 'private');
+  }
+
   /**
    * Joins the shared stream: follows it until the lock makes this source the
    * leader. Returns false where sharing is impossible (no Web Locks or
    * BroadcastChannel): the source then keeps a private connection.
    */
   #joinShare(): boolean {
-    // Follower until the lock says otherwise; set first, since a lock manager
-    // may grant the lock before joinShare() even returns.
-    this.#role = 'follower';
-    const share = joinShare(`resilient-eventsource:${this.#options.storageKey}`, {
-      onLeader: () => this.#becomeLeader(),
-      onMessage: (message) => this.#onShared(message),
-    });
-    if (!share) {
-      this.#role = 'private';
-      return false;
-    }
-    this.#share = share;
-    share.post({ kind: 'hello' });
-    return true;
+    // A follower until the lock says otherwise, even while joining (a lock
+    // manager may grant the lock before joinSharedStream() returns).
+    this.#sharing = true;
+    this.#shared = joinSharedStream(this.#options.storageKey, this.#shareHost);
+    this.#sharing = this.#shared !== undefined;
+    return this.#sharing;
   }
 
-  #becomeLeader(): void {
-    if (this.#isClosed() || this.#isPaused()) return;
-    this.#role = 'leader';
-    // What this tab has seen is the cursor now: it resumes from its own last id
-    // and dedupe window, so it neither skips nor repeats what it showed.
-    this.#cursor.changed();
-    this.#readyState = CONNECTING;
-    this.#emitStats();
-    void this.#connect();
-  }
-
-  /** What this source does with another source's broadcast: a follower mirrors the leader; a leader answers a hello. */
-  #onShared(message: ShareMessage): void {
-    if (this.#isClosed()) return;
-    if (message.kind === 'error' && message.readyState === CLOSED) {
-      // The shared stream is over, for every tab. A tab that took the lock
-      // before this news arrived (locks and channel are not ordered with each
-      // other) is a leader already, and stops too.
-      return this.#failConnection({ reason: message.reason as ErrorReason, message: message.message, status: message.status, ...refused(message) });
-    }
-    if (message.kind === 'end') return this.#becomeClosed();
-    if (message.kind === 'events') {
-      // Followers, and a tab that took the lock before the previous leader's
-      // last events reached it: both show what they have not seen. Repeats
-      // are dropped by id, and nothing heard here is relayed (every tab heard it).
-      this.#origin = message.origin;
-      for (const e of message.events) {
+  /** What the shared stream asks of this source; each step is a no-op once it is closed. */
+  readonly #shareHost: SharedStreamHost = {
+    lead: () => {
+      if (this.#isClosed() || this.#isPaused()) return false;
+      // What this tab has seen is the cursor now: it resumes from its own last id
+      // and dedupe window, so it neither skips nor repeats what it showed.
+      this.#cursor.changed();
+      this.#readyState = CONNECTING;
+      this.#emitStats();
+      void this.#connect();
+      return true;
+    },
+    snapshot: () => ({ readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId }),
+    hasDelivered: () => this.#stats.eventsDelivered > 0,
+    adoptCursor: (lastEventId) => {
+      this.#lastEventId = lastEventId;
+    },
+    open: (status, headers, url) => {
+      if (!this.#isClosed() && this.#readyState !== OPEN) this.#announceConnection(status, headers, url);
+    },
+    events: (origin, events) => {
+      // Repeats are dropped by id, and nothing heard is relayed (every tab heard it).
+      this.#origin = origin;
+      for (const e of events) {
+        if (this.#isClosed()) return;
         if (e.data === undefined) this.#moveCursor(e.id as string, false);
         else this.#dispatchMessage(e.type, e.data, e.id, false);
-        if (this.#isClosed()) return;
       }
-      return;
-    }
-    if (this.#role === 'leader') {
-      if (message.kind === 'hello') {
-        this.#broadcast({ kind: 'state', readyState: this.#readyState, origin: this.#origin, lastEventId: this.#lastEventId, open: this.#openInfo });
-      }
-      if (message.kind === 'reconnect') this.reconnect();
-      return;
-    }
-    switch (message.kind) {
-      case 'state':
-        // A late joiner starts from the live cursor, not from an older stored one.
-        if (this.#stats.eventsDelivered === 0) this.#lastEventId = message.lastEventId;
-        if (message.readyState === OPEN && this.#readyState !== OPEN && message.open) {
-          this.#announceConnection(message.open.status, new Headers(message.open.headers), message.open.url);
-        }
-        return;
-      case 'open':
-        return this.#announceConnection(message.status, new Headers(message.headers), message.url);
-      case 'error':
-        this.#readyState = CONNECTING;
-        this.dispatchEvent(new StreamErrorEvent({ reason: message.reason as ErrorReason, message: message.message, status: message.status, ...refused(message) }));
-        return;
-      case 'reconnecting':
-        this.#readyState = CONNECTING;
-        this.dispatchEvent(new ReconnectingEvent({ attempt: message.attempt, delay: message.delay, reason: message.reason as ReconnectReason }));
-        return;
-      case 'hello':
-      case 'reconnect':
-        return;
-    }
-  }
-
-  /** Sends the events accepted during this chunk to the followers, in one message. */
-  readonly #flushOutbox = (): void => {
-    const events = this.#outbox;
-    if (events.length === 0) return;
-    this.#outbox = [];
-    this.#share?.post({ kind: 'events', origin: this.#origin, events });
+    },
+    lost: (error) => {
+      if (this.#isClosed()) return;
+      this.#readyState = CONNECTING;
+      this.dispatchEvent(new StreamErrorEvent(error));
+    },
+    reconnecting: (init) => {
+      if (this.#isClosed()) return;
+      this.#readyState = CONNECTING;
+      this.dispatchEvent(new ReconnectingEvent(init));
+    },
+    over: (error) => {
+      if (this.#isClosed()) return;
+      if (error) this.#failConnection(error);
+      else this.#becomeClosed();
+    },
+    reconnect: () => this.reconnect(),
   };
-
-  /**
-   * Tells the followers, when this source leads. Events still batched go out
-   * first, so a follower never hears of an error or a close before the events
-   * that came ahead of it.
-   */
-  #broadcast(message: ShareMessage): void {
-    if (this.#role !== 'leader') return;
-    this.#flushOutbox();
-    this.#share?.post(message);
-  }
 
   /** Fires `stats` for metrics exporters: after each change of connection state. */
   #emitStats(): void {
@@ -591,10 +549,7 @@ export class ResilientEventSource extends EventTarget {
     this.#currentUrl = finalUrl;
     this.#readyState = OPEN;
     this.#reauthenticated = false;
-    if (this.#role === 'leader') {
-      this.#openInfo = { status, headers: [...headers], url: finalUrl };
-      this.#broadcast({ kind: 'open', origin: this.#origin, ...this.#openInfo });
-    }
+    if (this.#leads()) this.#shared?.announceOpen(this.#origin, status, headers, finalUrl);
     this.dispatchEvent(new OpenEvent({ status, headers, url: finalUrl }));
     if (!this.#isClosed()) this.#emitStats();
   }
@@ -619,20 +574,19 @@ export class ResilientEventSource extends EventTarget {
       this.#lastEventId = id;
     }
     // Followers keep the cursor in memory; the leader persists it for all.
-    if (this.#role !== 'follower') this.#cursor.changed();
+    if (this.#role() !== 'follower') this.#cursor.changed();
     return true;
   }
 
   /** A block with an id and no data: the position moves, no event fires. */
   #moveCursor(id: string, relay = true): void {
     if (!this.#acceptId(id, false)) return;
-    if (relay && this.#role === 'leader') this.#relay({ type: '', data: undefined, id });
+    if (relay && this.#leads()) this.#shared?.relay({ type: '', data: undefined, id });
   }
 
-  /** Batches an event for the followers (this source leads). */
-  #relay(event: SharedEvent): void {
-    if (this.#outbox.length === 0) queueMicrotask(this.#flushOutbox);
-    this.#outbox.push(event);
+  /** Whether this source holds the shared stream (per event: one property read). */
+  #leads(): boolean {
+    return this.#shared?.role === 'leader';
   }
 
   /**
@@ -648,7 +602,7 @@ export class ResilientEventSource extends EventTarget {
       stats.duplicatesSuppressed++;
       return;
     }
-    if (relay && this.#role === 'leader') this.#relay({ type, data, id });
+    if (relay && this.#leads()) this.#shared?.relay({ type, data, id });
     if (!this.#delivered) {
       // The failure count resets after a connection that delivered an event.
       this.#delivered = true;
@@ -683,7 +637,7 @@ export class ResilientEventSource extends EventTarget {
       case 'close':
         // The answer is complete: CLOSED, no error, and no second request
         // (for an LLM-style POST, a second bill).
-        this.#broadcast({ kind: 'end' });
+        if (this.#leads()) this.#shared?.announceEnd();
         this.#becomeClosed();
         return this.#emitStats();
       case 'fail':
@@ -707,8 +661,10 @@ export class ResilientEventSource extends EventTarget {
     this.#stats.lastReconnectDelay = delay;
 
     this.#readyState = CONNECTING;
-    this.#broadcast({ kind: 'error', readyState: CONNECTING, reason: error.reason, message: error.message, status: error.status, ...wire(error) });
-    this.#broadcast({ kind: 'reconnecting', attempt: this.#failures, delay, reason: error.reason });
+    if (this.#leads()) {
+      this.#shared?.announceError(error, CONNECTING);
+      this.#shared?.announceReconnecting({ attempt: this.#failures, delay, reason: error.reason });
+    }
     this.dispatchEvent(new StreamErrorEvent(error));
     if (this.#isClosed()) return;
     this.dispatchEvent(new ReconnectingEvent({ attempt: this.#failures, delay, reason: error.reason }));
@@ -722,9 +678,7 @@ export class ResilientEventSource extends EventTarget {
   #failConnection(error: StreamErrorInit): void {
     // The shared stream is over for every tab, not only this one — unless this
     // tab's own signal ended it, which is this tab's business alone.
-    if (error.reason !== 'aborted') {
-      this.#broadcast({ kind: 'error', readyState: CLOSED, reason: error.reason, message: error.message, status: error.status, ...wire(error) });
-    }
+    if (error.reason !== 'aborted' && this.#leads()) this.#shared?.announceError(error, CLOSED);
     this.#becomeClosed();
     this.dispatchEvent(new StreamErrorEvent(error));
     this.#emitStats();
@@ -755,10 +709,8 @@ export class ResilientEventSource extends EventTarget {
   }
 
   #leaveShare(): void {
-    this.#flushOutbox();
-    this.#share?.leave();
-    this.#share = undefined;
-    if (this.#role !== 'private') this.#role = 'follower';
+    this.#shared?.leave();
+    this.#shared = undefined;
   }
 
   /** A method, not an inline comparison: listeners may close the source mid-way. */
@@ -789,7 +741,7 @@ export class ResilientEventSource extends EventTarget {
     this.#stats.lastReconnectReason = reason;
     this.#stats.lastReconnectDelay = 0;
     const attempt = this.#failures + 1;
-    this.#broadcast({ kind: 'reconnecting', attempt, delay: 0, reason });
+    if (this.#leads()) this.#shared?.announceReconnecting({ attempt, delay: 0, reason });
     this.dispatchEvent(new ReconnectingEvent({ attempt, delay: 0, reason }));
     if (this.#isClosed() || this.#isPaused()) return;
     this.#emitStats();
@@ -798,7 +750,7 @@ export class ResilientEventSource extends EventTarget {
 
   /** The device slept: an open stream (or an attempt in flight) is presumed dead. A wait runs on. */
   #wake(): void {
-    if (this.#isClosed() || this.#isPaused() || this.#role === 'follower' || this.#connection === undefined) return;
+    if (this.#isClosed() || this.#isPaused() || this.#role() === 'follower' || this.#connection === undefined) return;
     this.#reconnectNow('wake');
   }
 
@@ -877,14 +829,4 @@ function toByteString(value: string): string {
 function isCrossOrigin(url: string): boolean {
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
   return typeof origin === 'string' && origin !== 'null' && new URL(url).origin !== origin;
-}
-
-/** A refused response's headers and body as they travel to followers (Headers cannot be cloned). */
-function wire(error: StreamErrorInit): { headers?: [string, string][]; body?: string } {
-  return { ...(error.headers ? { headers: [...error.headers] } : {}), ...(error.body !== undefined ? { body: error.body } : {}) };
-}
-
-/** The inverse of {@link wire}, on a follower. */
-function refused(message: { headers?: [string, string][] | undefined; body?: string | undefined }): Pick<StreamErrorInit, 'headers' | 'body'> {
-  return { headers: message.headers ? new Headers(message.headers) : undefined, body: message.body };
 }

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResilientEventSource, type ResilientEventSourceInit } from '../src/index.js';
-import { joinShare } from '../src/share.js';
+import { joinShare } from '../src/share/channel.js';
 import { createFakeFetch } from './helpers/fake-fetch.js';
 
 /** Web Locks' exclusive `request(name, { signal }, callback)`, first come first served. */
