@@ -17,6 +17,7 @@ import { SourceMessageEvent } from './message-event.js';
 import { joinSharedStream, type SharedStream, type SharedStreamHost } from './share/shared-stream.js';
 import { type NormalizedOptions, normalizeOptions } from './options.js';
 import { decide } from './reconnect-policy.js';
+import { buildRequest, headerValueOf, requestUrl } from './request.js';
 import { defaultStore } from './stores/default-store.js';
 import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler, StringMessageEvent } from './dom-types.js';
 import type { ReconnectReason, ResilientEventSourceInit, StreamStats } from './types.js';
@@ -457,10 +458,12 @@ export class ResilientEventSource extends EventTarget {
     if (this.#isClosed() || this.#isPaused()) return;
     this.#sentId = id;
     this.#delivered = false;
+    // Where the last redirect led; the query carries the id itself, not its header bytes.
+    const url = requestUrl(this.#currentUrl, o.lastEventIdQuery, id === '' ? '' : this.#lastEventId);
     const connection = openConnection(
       {
-        url: this.#requestUrl(id),
-        prepare: () => this.#buildRequest(id),
+        url,
+        prepare: () => buildRequest(o, url, id),
         fetch: o.fetch,
         clock: o.clock,
         heartbeatTimeout: o.heartbeatTimeout,
@@ -477,18 +480,16 @@ export class ResilientEventSource extends EventTarget {
   }
 
   /**
-   * The cursor this attempt sends, as a header byte string (`''` for none).
-   * No cursor may brick the stream: an id that cannot be a header value
-   * (control characters; a stored one from an older version, too) is
-   * reported once and left out, and so is one the server refused with 431.
+   * The cursor this attempt sends, as a header value (`''` for none). No
+   * cursor may brick the stream: an id that cannot be a header value (control
+   * characters; a stored one from an older version, too) is reported once and
+   * left out, and so is one the server refused with 431.
    */
   #cursorToSend(): string {
     const id = this.#lastEventId;
     if (id === '' || id === this.#refusedId) return '';
-    const value = toByteString(id);
-    // [fetch] A header value is a byte sequence without NUL, CR or LF; Node's
-    // Headers refuses every other control character but tab as well.
-    if (/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) return value;
+    const value = headerValueOf(id);
+    if (value !== undefined) return value;
     if (this.#reportedId !== id) {
       this.#reportedId = id;
       this.dispatchEvent(new StreamErrorEvent({
@@ -497,47 +498,6 @@ export class ResilientEventSource extends EventTarget {
       }));
     }
     return '';
-  }
-
-  /** The request URL: the stream's (where redirects led), with the cursor in `lastEventIdQuery` when asked for. */
-  #requestUrl(id: string): string {
-    const { lastEventIdQuery } = this.#options;
-    const url = this.#currentUrl;
-    if (lastEventIdQuery === undefined || id === '') return url;
-    const withCursor = new URL(url);
-    // The header carries UTF-8 as bytes; the query gets the id itself (URLSearchParams percent-encodes UTF-8).
-    withCursor.searchParams.set(lastEventIdQuery, this.#lastEventId);
-    return withCursor.href;
-  }
-
-  async #buildRequest(id: string): Promise<RequestInit> {
-    const o = this.#options;
-    const headers = new Headers(typeof o.headers === 'function' ? await o.headers() : o.headers);
-    // [spec] "Set request's header list: Accept: text/event-stream"; the
-    // caller may ask for something more specific. Nothing else is added (no
-    // Cache-Control: `cache: 'no-store'` below does that job), since any
-    // header that is not CORS-safelisted makes a cross-origin request need a
-    // preflight that servers set up for EventSource do not answer.
-    if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
-    // [spec] "If the event source's last event ID string is not the empty
-    // string, set `Last-Event-ID` to it, encoded as UTF-8." The source owns it.
-    headers.delete('last-event-id');
-    if (id !== '' && !(o.lastEventIdQuery !== undefined && isCrossOrigin(o.url))) headers.set('last-event-id', id);
-    // A plain object of lower-case names: wrappers written for other clients
-    // spread `init.headers`, which loses every entry of a Headers object.
-    const plain: Record<string, string> = {};
-    headers.forEach((value, name) => (plain[name] = value));
-    const init: RequestInit = {
-      method: o.method,
-      headers: plain,
-      // [spec] "credentials mode: include if withCredentials, else same-origin";
-      // "cache mode: no-store".
-      credentials: o.withCredentials ? 'include' : 'same-origin',
-      cache: 'no-store',
-      redirect: 'follow',
-    };
-    if (o.body !== undefined) init.body = typeof o.body === 'function' ? await o.body() : o.body;
-    return init;
   }
 
   #announceConnection(status: number, headers: Headers, finalUrl: string): void {
@@ -811,22 +771,4 @@ export class ResilientEventSource extends EventTarget {
   readonly #invokeHandler = (event: Event): void => {
     this.#handlers[event.type as HandlerType]?.call(this as EventSource, event);
   };
-}
-
-/**
- * A header value carrying `value` as UTF-8 bytes. Header values are byte
- * strings: `Headers` throws on a character above U+00FF, so a non-ASCII id is
- * sent as its UTF-8 bytes, one character per byte, as the spec asks.
- */
-function toByteString(value: string): string {
-  if (/^[\x00-\x7f]*$/.test(value)) return value;
-  let bytes = '';
-  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
-  return bytes;
-}
-
-/** Whether `url` is of another origin than the page or worker (never in Node: no location, no CORS). */
-function isCrossOrigin(url: string): boolean {
-  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
-  return typeof origin === 'string' && origin !== 'null' && new URL(url).origin !== origin;
 }
