@@ -168,7 +168,7 @@
 
   /** The native source is CLOSED for good: say why, and bring a new one back where that can work. */
   function nativeGaveUp(where) {
-    native.timeline(`${where}. The native EventSource gave up: it closes on any non-200 status, with no retry`, 'bad');
+    native.timeline(`${where ? `${where}. ` : ''}The native EventSource gave up: it closes on any non-200 status, with no retry (its error event does not even say which status)`, 'bad');
     if (server.tokenRequired) {
       native.note('Closed for good: an EventSource cannot send an Authorization header, so it stays out while the server wants a token. Reset lifts that and brings it back.', 'bad');
     } else if (server.stopped) {
@@ -273,9 +273,9 @@
       both(SLEEP_LABEL);
       await post('silence');
       setTimeout(() => {
+        both('page: Page Lifecycle resume event (the device woke up)');
         // What Chrome fires on document when a frozen page thaws.
         document.dispatchEvent(new Event('resume'));
-        both('page: Page Lifecycle resume event (the device woke up)');
         native.timeline('the native EventSource ignores it: its silent socket still looks OPEN', 'warn');
       }, SLEEP_MS);
     },
