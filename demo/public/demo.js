@@ -104,7 +104,7 @@
               ? `back at id ${id}, sent again whole: nothing lost, nothing repeated`
               : `back at id ${id}, right after ${after}: nothing lost, nothing repeated`, 'ok');
           } else if (id <= after) panel.timeline(`back at id ${id}, already shown: repeating from there`, 'bad');
-          else panel.timeline(`back at id ${id}: missed ${id - after - 1} event${id - after - 1 === 1 ? '' : 's'} (${after + 1}…${id - 1})`, 'bad');
+          else panel.timeline(`back at id ${id}: missed ${id - after - 1 === 1 ? `1 event (${after + 1})` : `${id - after - 1} events (${after + 1}…${id - 1})`}`, 'bad');
         }
         maxId = Math.max(maxId, id);
         lastShown = id;
