@@ -146,6 +146,12 @@ test('every button: the resilient panel stays exactly-once, the native one visib
   await shown(page, 'resilient', 'reconnect (wake) at once', 15_000);
   await resilientMovesOn(page);
   await shown(page, 'native', 'the native EventSource ignores it');
+  // The resume event to an open stream again: a local reconnect, well under the 3 s heartbeatTimeout.
+  const wakeToOpen = await page.evaluate(() => (window as unknown as { demo: { wakeToOpenMs: number[] } }).demo.wakeToOpenMs);
+  expect(wakeToOpen).toHaveLength(1);
+  expect(wakeToOpen[0]).toBeLessThan(3000);
+  test.info().annotations.push({ type: 'wake to open', description: `${wakeToOpen[0]} ms` });
+  process.stdout.write(`wake to open: ${wakeToOpen[0]} ms\n`);
   expect((await state(page)).native.readyState).toBe(1);
   await shoot(page, '05-sleep');
   await shown(page, 'native', 'It never notices a silent socket', 20_000);

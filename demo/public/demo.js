@@ -131,7 +131,7 @@
   // What the page asked the server for and a new native EventSource could not
   // get past: it cannot send a token, and 204 is the server's "stop".
   const server = { tokenRequired: false, stopped: false };
-  window.demo = { native, resilient, sources, sleepMs: SLEEP_MS };
+  window.demo = { native, resilient, sources, sleepMs: SLEEP_MS, wakeToOpenMs: [] };
 
   let nativeRecreate;
   let nativeHeardAt = performance.now();
@@ -210,6 +210,7 @@
   // Counters add up across the sources Reset opens, as the page's totals.
   const carried = { reconnects: 0, suppressed: 0 };
   let role = 'private';
+  let resumedAt;
   function openResilient() {
     if (sources.resilient) {
       carried.reconnects += sources.resilient.stats.reconnects;
@@ -238,9 +239,13 @@
       }
       first = false;
       resilient.note(null);
+      // After the simulated sleep: how long from the resume event to a stream open again.
+      const sinceResume = resumedAt === undefined ? '' : `, ${Math.round(performance.now() - resumedAt)} ms after the resume event`;
+      if (resumedAt !== undefined) window.demo.wakeToOpenMs.push(Math.round(performance.now() - resumedAt));
+      resumedAt = undefined;
       resilient.timeline(following
         ? 'joined the shared stream of the leading tab'
-        : `connected${es.lastEventId ? ` (Last-Event-ID: ${es.lastEventId})` : ''}`, 'ok');
+        : `connected${es.lastEventId ? ` (Last-Event-ID: ${es.lastEventId})` : ''}${sinceResume}`, 'ok');
     });
     es.addEventListener('message', (e) => resilient.event(e));
     es.addEventListener('error', (e) => {
@@ -274,6 +279,7 @@
       await post('silence');
       setTimeout(() => {
         both('page: Page Lifecycle resume event (the device woke up)');
+        resumedAt = performance.now();
         // What Chrome fires on document when a frozen page thaws.
         document.dispatchEvent(new Event('resume'));
         native.timeline('the native EventSource ignores it: its silent socket still looks OPEN', 'warn');
