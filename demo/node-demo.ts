@@ -16,7 +16,11 @@ const flag = (name: string) => {
 const port = Number(flag('port') ?? process.env['PORT'] ?? 8787);
 const seconds = Number(flag('seconds') ?? 0);
 
-const server = await createSseServer({ port, retry: 500, publishInterval: 150, heartbeatInterval: 1000 });
+const server = await createSseServer({ port, retry: 500, publishInterval: 150, heartbeatInterval: 1000 }).catch((error: NodeJS.ErrnoException) => {
+  // One line a person can act on, not a stack trace.
+  process.stderr.write(error.code === 'EADDRINUSE' ? `Port ${port} is in use: try npm run demo:node -- --port ${port + 1}\n` : `${error.message}\n`);
+  process.exit(1);
+});
 const print = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)}  ${line}\n`);
 print(`reference server: ${server.streamUrl}  (faults: POST ${server.url}/control/…)`);
 

@@ -321,7 +321,15 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       case 'content-type': faults.contentType(q.get('value') ?? undefined); break;
       case 'delay-headers': faults.delayHeaders(int('ms', 0)); break;
       case 'reset': faults.reset(); break;
-      case 'restart': void faults.restart(int('ms', 2000)); break;
+      case 'restart': {
+        // Answer first: restart() destroys every socket, this request's too,
+        // which would leave the caller with a network error instead of an answer.
+        const downMs = int('ms', 2000);
+        res.setHeader('Connection', 'close');
+        res.once('finish', () => setTimeout(() => void faults.restart(downMs), 20));
+        result = { ok: true, downMs };
+        break;
+      }
       case 'rotate-token': result = { token: faults.rotateToken() }; break;
       case 'issued-token': result = { token: faults.issuedToken() ?? null }; break;
       case 'publish': {
