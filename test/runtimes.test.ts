@@ -191,9 +191,9 @@ describe.each(runtimes)('$name', (runtime) => {
   it('a silent stream is abandoned after heartbeatTimeout and resumed', async () => {
     const s = await fresh();
     s.publishMany(2);
-    // 400 ms: the silence lasts until the client gives up; the wait for the
-    // resumed events allows 50 times that.
-    const client = start(runtime, runtime.entries[0] as string, { url: s.streamUrl, heartbeatTimeout: 400 });
+    // 1 s: long enough that a loaded machine's start-up is not taken for
+    // silence; the wait for the resumed events allows 20 times that.
+    const client = start(runtime, runtime.entries[0] as string, { url: s.streamUrl, heartbeatTimeout: 1000 });
     await client.until(count(2), '2 events');
     s.faults.silence();
     s.publishMany(2);

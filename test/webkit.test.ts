@@ -120,7 +120,7 @@ it('the UMD page across five socket drops, once mid-event: every event once, in 
 
 it('the UMD page: a silent stream is abandoned after heartbeatTimeout and resumed', async () => {
   server.publishMany(3);
-  await browser.url(`${server.url}/pages/umd.html?store=memory&heartbeat=500`);
+  await browser.url(`${server.url}/pages/umd.html?store=memory&heartbeat=1000`);
   await expect.poll(idCount, POLL).toBe(3);
   server.faults.silence();
   server.publishMany(3);
