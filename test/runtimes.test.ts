@@ -162,9 +162,9 @@ describe.each(runtimes)('$name', (runtime) => {
   afterAll(() => server.close());
 
   /** A fresh server per test, so its requests and events are that test's alone. */
-  const fresh = async () => {
+  const fresh = async (heartbeatInterval = 0) => {
     await server.close();
-    server = await createSseServer({ retry: 50, heartbeatInterval: 0 });
+    server = await createSseServer({ retry: 50, heartbeatInterval });
     return server;
   };
 
@@ -189,11 +189,11 @@ describe.each(runtimes)('$name', (runtime) => {
   });
 
   it('a silent stream is abandoned after heartbeatTimeout and resumed', async () => {
-    const s = await fresh();
+    // Pings every 100 ms against a 2 s timeout (20×): the silenced stream
+    // times out, the resumed one never does, however loaded the machine.
+    const s = await fresh(100);
     s.publishMany(2);
-    // 1 s: long enough that a loaded machine's start-up is not taken for
-    // silence; the wait for the resumed events allows 20 times that.
-    const client = start(runtime, runtime.entries[0] as string, { url: s.streamUrl, heartbeatTimeout: 1000 });
+    const client = start(runtime, runtime.entries[0] as string, { url: s.streamUrl, heartbeatTimeout: 2000 });
     await client.until(count(2), '2 events');
     s.faults.silence();
     s.publishMany(2);

@@ -66,16 +66,20 @@ afterAll(() => {
   xvfb?.kill();
 });
 
-beforeEach(async () => {
-  server = await createSseServer({
+/** A reference server serving the built bundles and the e2e pages. */
+const startServer = (heartbeatInterval = 0) =>
+  createSseServer({
     retry: 50,
-    heartbeatInterval: 0,
+    heartbeatInterval,
     staticRoots: {
       '/dist/': join(root, 'dist'),
       '/pages/': join(root, 'e2e', 'pages'),
       '/node_modules/': join(root, 'node_modules'),
     },
   });
+
+beforeEach(async () => {
+  server = await startServer();
   browser = await remote({
     hostname: '127.0.0.1',
     port: driverPort,
@@ -119,8 +123,12 @@ it('the UMD page across five socket drops, once mid-event: every event once, in 
 }, 60_000);
 
 it('the UMD page: a silent stream is abandoned after heartbeatTimeout and resumed', async () => {
+  // Pings every 100 ms against a 2 s timeout (20×): the silenced stream
+  // times out, the resumed one never does while the log is read.
+  await server.close();
+  server = await startServer(100);
   server.publishMany(3);
-  await browser.url(`${server.url}/pages/umd.html?store=memory&heartbeat=1000`);
+  await browser.url(`${server.url}/pages/umd.html?store=memory&heartbeat=2000`);
   await expect.poll(idCount, POLL).toBe(3);
   server.faults.silence();
   server.publishMany(3);
