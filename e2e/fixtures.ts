@@ -4,12 +4,17 @@ import { createSseServer, type SseServer } from '../server/sse-server.js';
 
 const root = join(import.meta.dirname, '..');
 
-/** `server`: a reference server per test serving /dist, /pages and /node_modules, torn down after it. */
-export const test = base.extend<{ server: SseServer }>({
-  server: async ({}, use) => {
+/**
+ * `server`: a reference server per test serving /dist, /pages and
+ * /node_modules, torn down after it. `serverHeartbeat` (ms between `: ping`
+ * comments, 0 = none) is set per file with `test.use()`.
+ */
+export const test = base.extend<{ server: SseServer; serverHeartbeat: number }>({
+  serverHeartbeat: [0, { option: true }],
+  server: async ({ serverHeartbeat }, use) => {
     const server = await createSseServer({
       retry: 50,
-      heartbeatInterval: 0,
+      heartbeatInterval: serverHeartbeat,
       staticRoots: {
         '/dist/': join(root, 'dist'),
         '/pages/': join(root, 'e2e', 'pages'),
