@@ -2,6 +2,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const firefox = process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr';
 
 export default defineConfig({
   test: {
@@ -20,8 +21,9 @@ export default defineConfig({
         },
       },
       {
-        // Real IndexedDB in Debian's Chromium (Playwright's own browser builds
-        // cannot be downloaded here).
+        // Real IndexedDB in Debian's Chromium and Firefox ESR (Playwright's own
+        // browser builds cannot be downloaded here; Firefox is driven over
+        // WebDriver BiDi, which needs Playwright 1.64.x, see playwright.config.ts).
         extends: true,
         test: {
           name: 'browser',
@@ -37,7 +39,10 @@ export default defineConfig({
                 args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
               },
             }),
-            instances: [{ browser: 'chromium' }],
+            instances: [
+              { browser: 'chromium' },
+              { browser: 'firefox', provider: playwright({ launchOptions: { channel: 'moz-firefox', executablePath: firefox } }) },
+            ],
           },
         },
       },

@@ -96,7 +96,14 @@ test('store: false keeps nothing across a reload', async ({ page, server }) => {
   await expect.poll(() => idCount(page)).toBe(3);
   await page.reload();
   await expect.poll(() => idCount(page)).toBe(3);
-  expect(server.requests.map((r) => r.lastEventId)).toEqual([null, null]);
+  expect((await pageLog(page)).ids).toEqual(range(1, 3));
+  // The reloaded page asked without a cursor. Firefox may cancel the old
+  // page's stream when the navigation starts, before pagehide, so the old
+  // page can reconnect once (with the id it holds in memory) on its way out:
+  // seen once in CI as [null, '3', null]. Only the first and the last
+  // request are the pages' own starts.
+  expect(server.requests[0]?.lastEventId).toBeNull();
+  expect(server.requests.at(-1)?.lastEventId).toBeNull();
 });
 
 test('pauseWhenHidden closes the stream while hidden and resumes with Last-Event-ID', async ({ page, server }) => {

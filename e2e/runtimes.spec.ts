@@ -14,14 +14,19 @@ test('the UMD bundle works under a strict Content-Security-Policy (no eval, no i
   // Chromium logs the socket the test destroys (ERR_INCOMPLETE_CHUNKED_ENCODING);
   // only policy messages matter here.
   const cspMessages: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy|Refused to|Trusted Type/i.test(m.text())) cspMessages.push(m.text()); });
+  // Firefox requests /favicon.ico by itself, not the page: under
+  // `default-src 'none'` that is an img-src report about the browser's own
+  // request, whatever the bundle does. It is left out, and only it.
+  const browserOwn = (text: string) => text.includes(`${server.url}/favicon.ico`);
+  page.on('console', (m) => { if (/Content Security Policy|Refused to|Trusted Type/i.test(m.text()) && !browserOwn(m.text())) cspMessages.push(m.text()); });
   await page.goto(`${server.url}/pages/csp.html`);
   await expect.poll(() => idCount(page)).toBe(3);
   server.faults.dropAll();
   server.publishMany(2);
   await expect.poll(() => idCount(page)).toBe(5);
   expect((await pageLog(page)).ids).toEqual(range(1, 5));
-  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
+  const violations = await page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+  expect(violations.filter((v) => v !== `img-src: ${server.url}/favicon.ico`)).toEqual([]);
   expect(cspMessages).toEqual([]);
 });
 
