@@ -1,8 +1,9 @@
 /**
  * The public class: readyState, listeners and wiring. It never parses bytes
- * (connection.ts) nor computes delays (backoff.ts); it decides what happens
- * next and fires the events. Spec steps are quoted from WHATWG HTML §9.2
- * "Server-sent events".
+ * (connection.ts), builds requests (request.ts), decides what an ended
+ * attempt leads to (reconnect-policy.ts) nor reads a cross-tab message
+ * (share/); it acts on their results and fires the events. Spec steps are
+ * quoted from WHATWG HTML §9.2 "Server-sent events".
  */
 import type { TimerHandle } from './clock.js';
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
