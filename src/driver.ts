@@ -1,0 +1,338 @@
+/**
+ * The attempt loop and readyState: connect (connection.ts), act on what
+ * reconnect-policy.ts decides for the ended attempt, wait, connect again;
+ * pauses, wakes and `reconnect()` cut in. Spec steps are quoted from WHATWG
+ * HTML §9.2 "Server-sent events". Events go out through the host (the
+ * public class); the position and messages are delivery.ts's.
+ */
+import type { TimerHandle } from './clock.js';
+import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
+import type { Delivery } from './delivery.js';
+import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, type StreamErrorInit } from './errors.js';
+import { isHidden } from './lifecycle.js';
+import type { NormalizedOptions } from './options.js';
+import { decide } from './reconnect-policy.js';
+import { buildRequest, headerValueOf, requestUrl } from './request.js';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+/** Why a stream is paused: the page is hidden (pauseWhenHidden), or gone (pagehide). */
+export type PauseReason = 'hidden' | 'pagehide';
+
+/** What the driver needs from the public class. */
+export interface DriverHost {
+  /** Fires an event at the source (`dispatchEvent`). */
+  fire(event: Event): void;
+  /** Fires `stats`. */
+  stats(): void;
+  /** Joins the shared stream; false where sharing is impossible. */
+  join(): boolean;
+  /** The source is CLOSED for good: stop watching, save the cursor. */
+  closed(): void;
+}
+
+/** Drives one source's attempts; owns readyState. */
+export class Driver {
+  readyState: 0 | 1 | 2 = CONNECTING;
+  /** Set once the first attempt is under way (or the share joined): before it, reconnect() has nothing to drop. */
+  started = false;
+  readonly #o: NormalizedOptions;
+  readonly #d: Delivery;
+  readonly #host: DriverHost;
+  readonly #callbacks: ConnectionCallbacks;
+  readonly #pausedBy = { hidden: false, pagehide: false };
+  /** [spec] "reconnection time": the backoff base, replaced by the server's `retry:`. */
+  #reconnectionTime: number;
+  /** Consecutive reconnects since the last connection that delivered an event (see {@link #streak}). */
+  #failures = 0;
+  /** `eventsDelivered` when {@link #failures} was last valid. */
+  #deliveredMark = 0;
+  #reauthenticated = false;
+  /** The id the current attempt sent as its cursor (`''` for none). */
+  #sentId = '';
+  /** Where the next request goes: the stream's URL, then the final URL of the last accepted response. */
+  #currentUrl: string;
+  /** An id the server refused (431): later requests go without it. */
+  #refusedId: string | undefined;
+  /** An id that cannot be a header value, once reported: reported once only. */
+  #reportedId: string | undefined;
+  #connection: Connection | undefined;
+  #reconnectTimer: TimerHandle | undefined;
+
+  constructor(options: NormalizedOptions, delivery: Delivery, host: DriverHost) {
+    this.#o = options;
+    this.#d = delivery;
+    this.#host = host;
+    this.#currentUrl = options.url;
+    this.#reconnectionTime = options.backoff.initialDelay;
+    this.#callbacks = {
+      onOpen: (status, headers, finalUrl) => this.announceConnection(status, headers, finalUrl),
+      onEvent: delivery.message,
+      onId: (id) => delivery.moveTo(id),
+      onRetry: (ms) => {
+        // [spec] "If the field value consists of only ASCII digits, then
+        // interpret the field value as an integer in base ten, and set the event
+        // stream's reconnection time to that integer."
+        this.#reconnectionTime = ms;
+      },
+      onBytes: (count, now) => delivery.bytes(count, now),
+    };
+  }
+
+  /** Restores the cursor, then joins the share or connects. */
+  async start(): Promise<void> {
+    // [spec-extension] The stored cursor is read before the first request, so
+    // the very first request already carries Last-Event-ID.
+    await this.#d.load();
+    if (this.#o.pauseWhenHidden && isHidden()) this.#pausedBy.hidden = true;
+    if (this.isClosed() || this.isPaused()) return;
+    this.started = true;
+    if (this.#o.share && this.#host.join()) return;
+    await this.connect();
+  }
+
+  /** A method, not an inline comparison: listeners may close the source mid-way. */
+  isClosed(): boolean {
+    return this.readyState === CLOSED;
+  }
+
+  isPaused(): boolean {
+    return this.#pausedBy.hidden || this.#pausedBy.pagehide;
+  }
+
+  async connect(): Promise<void> {
+    this.#reconnectTimer = undefined;
+    const o = this.#o;
+    const { protocol } = new URL(o.url);
+    if (o.defaultFetch && protocol !== 'http:' && protocol !== 'https:') {
+      // [spec] A network error the user agent knows to be futile fails the
+      // connection instead of reestablishing it, as EventSource does for
+      // ftp:, about:, mailto:, javascript:… (a custom fetch may serve them).
+      return this.fail({ reason: 'network', message: `The URL scheme "${protocol}" cannot carry an event stream (only http: and https:)` });
+    }
+    this.#d.counters.connectionAttempts++;
+    const id = this.#cursorToSend();
+    // A listener of that report may have closed the source, or paused it.
+    if (this.isClosed() || this.isPaused()) return;
+    this.#sentId = id;
+    // Where the last redirect led; the query carries the id itself, not its header bytes.
+    const url = requestUrl(this.#currentUrl, o.lastEventIdQuery, id === '' ? '' : this.#d.lastEventId);
+    const connection = openConnection(
+      {
+        url,
+        prepare: () => buildRequest(o, url, id),
+        fetch: o.fetch,
+        clock: o.clock,
+        heartbeatTimeout: o.heartbeatTimeout,
+        maxEventSize: o.maxEventSize,
+        headersAreFunction: typeof o.headers === 'function',
+      },
+      this.#callbacks,
+    );
+    this.#connection = connection;
+    const outcome = await connection.done;
+    if (this.#connection === connection) this.#connection = undefined;
+    if (this.isClosed() || this.isPaused() || outcome.kind === 'aborted') return;
+    this.#act(outcome);
+  }
+
+  /**
+   * The cursor this attempt sends, as a header value (`''` for none). No
+   * cursor may brick the stream: an id that cannot be a header value (control
+   * characters; a stored one from an older version, too) is reported once and
+   * left out, and so is one the server refused with 431.
+   */
+  #cursorToSend(): string {
+    const id = this.#d.lastEventId;
+    if (id === '' || id === this.#refusedId) return '';
+    const value = headerValueOf(id);
+    if (value !== undefined) return value;
+    if (this.#reportedId !== id) {
+      this.#reportedId = id;
+      this.#host.fire(new StreamErrorEvent({
+        reason: 'network',
+        message: `The last event id ${JSON.stringify(id)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`,
+      }));
+    }
+    return '';
+  }
+
+  /** [spec] "announce the connection": set readyState to OPEN; fire an event named open. */
+  announceConnection(status: number, headers: Headers, finalUrl: string): void {
+    const d = this.#d;
+    d.origin = new URL(finalUrl).origin;
+    // [spec] The reconnect fetches the same request again, whose URL list the
+    // redirects have extended: it goes where the last redirect led, as
+    // EventSource does.
+    this.#currentUrl = finalUrl;
+    this.readyState = OPEN;
+    this.#reauthenticated = false;
+    if (d.leads()) d.shared?.announceOpen(d.origin, status, headers, finalUrl);
+    this.#host.fire(new OpenEvent({ status, headers, url: finalUrl }));
+    if (!this.isClosed()) this.#host.stats();
+  }
+
+  /**
+   * Consecutive failures: reset once a connection delivered an event (any
+   * event counted since the last reading ends the streak).
+   */
+  #streak(): number {
+    const delivered = this.#d.counters.eventsDelivered;
+    if (delivered !== this.#deliveredMark) {
+      this.#deliveredMark = delivered;
+      this.#failures = 0;
+    }
+    return this.#failures;
+  }
+
+  /** Acts on what reconnect-policy.ts decides for an ended attempt. */
+  #act(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
+    const o = this.#o;
+    const decision = decide(outcome, {
+      failures: this.#streak(),
+      reconnectionTime: this.#reconnectionTime,
+      reauthenticated: this.#reauthenticated,
+      sentCursor: this.#sentId !== '',
+      endOfStream: o.endOfStream,
+      heartbeatTimeout: o.heartbeatTimeout,
+      maxEventSize: o.maxEventSize,
+      backoff: o.backoff,
+      random: o.random,
+    });
+    switch (decision.next) {
+      case 'close':
+        // The answer is complete: CLOSED, no error, and no second request
+        // (for an LLM-style POST, a second bill).
+        if (this.#d.leads()) this.#d.shared?.announceEnd();
+        this.close();
+        return this.#host.stats();
+      case 'fail':
+        return this.fail(decision.error);
+      case 'reconnect':
+        if (decision.reauthenticated) this.#reauthenticated = true;
+        if (decision.refuseCursor) this.#refusedId = this.#d.lastEventId;
+        return this.#reestablish(decision.error, decision.delay);
+    }
+  }
+
+  /**
+   * [spec] "reestablish the connection": set readyState to CONNECTING, fire
+   * error, wait, then connect again — with our backoff (the policy's `delay`)
+   * in place of the fixed reconnection time.
+   */
+  #reestablish(error: StreamErrorInit, delay: number): void {
+    const attempt = ++this.#failures;
+    const init = { attempt, delay, reason: error.reason };
+    this.#count(init);
+    this.readyState = CONNECTING;
+    const d = this.#d;
+    if (d.leads()) {
+      d.shared?.announceError(error, CONNECTING);
+      d.shared?.announceReconnecting(init);
+    }
+    this.#host.fire(new StreamErrorEvent(error));
+    if (this.isClosed()) return;
+    this.#host.fire(new ReconnectingEvent(init));
+    if (this.isClosed() || this.isPaused()) return;
+    this.#host.stats();
+    // [spec] "Wait a delay equal to the reconnection time of the event source."
+    this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.connect(), delay);
+  }
+
+  #count(init: ReconnectingInit): void {
+    const counters = this.#d.counters;
+    counters.reconnects++;
+    counters.lastReconnectReason = init.reason;
+    counters.lastReconnectDelay = init.delay;
+  }
+
+  /** [spec] "fail the connection": set readyState to CLOSED and fire error. */
+  fail(error: StreamErrorInit): void {
+    // The shared stream is over for every tab, not only this one — unless this
+    // tab's own signal ended it, which is this tab's business alone.
+    if (error.reason !== 'aborted' && this.#d.leads()) this.#d.shared?.announceError(error, CLOSED);
+    this.close();
+    this.#host.fire(new StreamErrorEvent(error));
+    this.#host.stats();
+  }
+
+  /** CLOSED for good: nothing can deliver or reopen. */
+  close(): void {
+    this.readyState = CLOSED;
+    this.#stop();
+    this.#host.closed();
+  }
+
+  /** Stops everything that could deliver or reopen: for close and for pauses alike. */
+  #stop(): void {
+    // The reconnect timer goes first, so nothing can reopen what is closing.
+    this.#clearTimer();
+    this.#connection?.abort();
+    this.#connection = undefined;
+    this.#d.shared?.leave();
+    this.#d.shared = undefined;
+  }
+
+  #clearTimer(): void {
+    if (this.#reconnectTimer !== undefined) this.#o.clock.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+  }
+
+  /**
+   * Connects again at once, dropping the connection or the wait: for
+   * `reconnect()` and after a wake. Not a failure: the count stays, no `error`.
+   */
+  reconnectNow(reason: 'requested' | 'wake'): void {
+    this.#clearTimer();
+    this.#connection?.abort();
+    this.#connection = undefined;
+    this.readyState = CONNECTING;
+    const init = { attempt: this.#streak() + 1, delay: 0, reason };
+    this.#count(init);
+    if (this.#d.leads()) this.#d.shared?.announceReconnecting(init);
+    this.#host.fire(new ReconnectingEvent(init));
+    if (this.isClosed() || this.isPaused()) return;
+    this.#host.stats();
+    void this.connect();
+  }
+
+  /** The device slept: an open stream (or an attempt in flight) is presumed dead. A wait runs on. */
+  wake(): void {
+    if (this.isClosed() || this.isPaused() || this.#d.role() === 'follower' || this.#connection === undefined) return;
+    this.reconnectNow('wake');
+  }
+
+  /** An open stream with no byte for longer than heartbeatTimeout (the watchdog's timer may be asleep too). */
+  silentPastHeartbeat(): boolean {
+    const { heartbeatTimeout, clock } = this.#o;
+    const last = this.#d.counters.lastByteAt;
+    return this.readyState === OPEN && heartbeatTimeout > 0 && last !== undefined && clock.now() - last > heartbeatTimeout;
+  }
+
+  /** Back online: a pending wait is cut short. */
+  reconnectIfWaiting(): void {
+    if (this.#reconnectTimer === undefined || this.isClosed()) return;
+    this.#clearTimer();
+    void this.connect();
+  }
+
+  /** Pauses (closes the stream, keeps the source) or resumes, for one reason. */
+  setPaused(reason: PauseReason, paused: boolean): void {
+    if (this.isClosed()) return;
+    const wasPaused = this.isPaused();
+    this.#pausedBy[reason] = paused;
+    if (!wasPaused && this.isPaused()) {
+      // A paused tab must not hold the shared stream either: another tab takes it.
+      this.#stop();
+      this.readyState = CONNECTING;
+    }
+    // After the abort, so that nothing arrives after the state is saved.
+    if (paused) void this.#d.cursor.flush();
+    if (wasPaused && !this.isPaused()) {
+      if (this.#o.share && this.#host.join()) return;
+      void this.connect();
+    }
+  }
+}

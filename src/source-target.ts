@@ -1,0 +1,130 @@
+/**
+ * The `EventTarget` side of the source: `addEventListener` and
+ * `removeEventListener` as `EventSource` types them, and the `onopen`,
+ * `onmessage` and `onerror` handlers. Message types (`message` and every
+ * custom `event:` type) go to the fast registry of listeners.ts, which the
+ * source dispatches to directly; its own events (`open`, `error`,
+ * `reconnecting`, `stats`) go through the real `EventTarget`.
+ */
+import { ListenerRegistry, reportListenerError } from './listeners.js';
+import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from './errors.js';
+import type { ResilientEventSource } from './event-source.js';
+import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from './dom-types.js';
+
+/** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
+export interface ResilientEventSourceEventMap {
+  open: OpenEvent;
+  message: MessageEvent;
+  error: StreamErrorEvent;
+  reconnecting: ReconnectingEvent;
+  stats: StatsEvent;
+}
+
+/**
+ * An `on…` handler as a setter accepts it: typed with the precise event, so
+ * `es.onerror = (e) => e.reason` compiles. The getters return the DOM's own
+ * handler type, which keeps the class assignable to `EventSource` (whose
+ * handlers take a plain `Event`; function parameters are contravariant).
+ */
+type Handler<E extends Event> = ((this: EventSource, event: E) => unknown) | null;
+/** An `on…` handler as the platform's `EventSource` types it (see dom-types.ts). */
+type DomHandler<K extends 'onopen' | 'onmessage' | 'onerror'> = EventSourceHandler<K>;
+type HandlerType = 'open' | 'message' | 'error';
+type AnyListener = EventListenerOrEventListenerObject | ((event: never) => unknown) | null;
+
+/** The types the source fires as plain events, through the real EventTarget. Every other type is a message. */
+const isOwnEventType = (type: string) => type === 'open' || type === 'error' || type === 'reconnecting' || type === 'stats';
+
+/** The registry of a target, for the source that dispatches to it (set in the class's static block). */
+export let messageListeners: (target: SourceTarget) => ListenerRegistry;
+
+/**
+ * The listener API of {@link ResilientEventSource}; not constructed on its own.
+ */
+export class SourceTarget extends EventTarget {
+  readonly #handlers: Record<HandlerType, Handler<Event>> = { open: null, message: null, error: null };
+  readonly #listeners = new ListenerRegistry(this, {
+    nativeAdd: (type, listener, options) => super.addEventListener(type, listener, options),
+    nativeRemove: (type, listener, capture) => super.removeEventListener(type, listener, capture),
+    report: reportListenerError,
+  });
+
+  static {
+    // A friend accessor: the source reads the registry once, at construction,
+    // without making it a public member.
+    messageListeners = (target) => target.#listeners;
+  }
+
+  /** Handler for `open`, as `EventSource.onopen`. */
+  get onopen(): DomHandler<'onopen'> {
+    return this.#handlers.open;
+  }
+  set onopen(handler: Handler<Event>) {
+    this.#setHandler('open', handler);
+  }
+
+  /** Handler for `message`, as `EventSource.onmessage`. */
+  get onmessage(): DomHandler<'onmessage'> {
+    return this.#handlers.message as DomHandler<'onmessage'>;
+  }
+  set onmessage(handler: Handler<MessageEvent>) {
+    this.#setHandler('message', handler as Handler<Event>);
+  }
+
+  /** Handler for `error`, as `EventSource.onerror`; the event is a {@link StreamErrorEvent}. */
+  get onerror(): DomHandler<'onerror'> {
+    return this.#handlers.error;
+  }
+  set onerror(handler: Handler<StreamErrorEvent>) {
+    this.#setHandler('error', handler as Handler<Event>);
+  }
+
+  override addEventListener<K extends keyof ResilientEventSourceEventMap>(
+    type: K,
+    listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
+    options?: AddEventListenerOptionsLike,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
+    options?: AddEventListenerOptionsLike,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerLike | null, options?: AddEventListenerOptionsLike): void;
+  override addEventListener(type: string, listener: AnyListener, options?: boolean | AddEventListenerOptions): void {
+    const l = listener as EventListenerOrEventListenerObject | null;
+    if (isOwnEventType(type)) super.addEventListener(type, l, options);
+    else if (l) this.#listeners.add(type, l, options);
+  }
+
+  override removeEventListener<K extends keyof ResilientEventSourceEventMap>(
+    type: K,
+    listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
+    options?: EventListenerOptionsLike,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
+    options?: EventListenerOptionsLike,
+  ): void;
+  override removeEventListener(type: string, listener: EventListenerLike | null, options?: EventListenerOptionsLike): void;
+  override removeEventListener(type: string, listener: AnyListener, options?: boolean | EventListenerOptions): void {
+    const l = listener as EventListenerOrEventListenerObject | null;
+    if (isOwnEventType(type)) super.removeEventListener(type, l, options);
+    else if (l) this.#listeners.remove(type, l, options);
+  }
+
+  #setHandler(type: HandlerType, handler: Handler<Event>): void {
+    const value = typeof handler === 'function' ? handler : null;
+    // [html] Setting a handler registers one listener the first time (adding
+    // the same listener again is a no-op), so it keeps its place among
+    // listeners added around it; setting null deactivates it, so the next
+    // handler goes after the listeners added meanwhile.
+    if (value) this.addEventListener(type, this.#invokeHandler);
+    else this.removeEventListener(type, this.#invokeHandler);
+    this.#handlers[type] = value;
+  }
+
+  readonly #invokeHandler = (event: Event): void => {
+    this.#handlers[event.type as HandlerType]?.call(this as unknown as EventSource, event);
+  };
+}
