@@ -12,7 +12,8 @@ import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, 
 import { isHidden } from './lifecycle.js';
 import type { NormalizedOptions } from './options.js';
 import { decide } from './reconnect-policy.js';
-import { buildRequest, headerValueOf, requestUrl } from './request.js';
+import { buildRequest } from './request.js';
+import { ResumePoint } from './resume-point.js';
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -50,14 +51,7 @@ export class Driver {
   /** `eventsDelivered` when {@link #failures} was last valid. */
   #deliveredMark = 0;
   #reauthenticated = false;
-  /** The id the current attempt sent as its cursor (`''` for none). */
-  #sentId = '';
-  /** Where the next request goes: the stream's URL, then the final URL of the last accepted response. */
-  #currentUrl: string;
-  /** An id the server refused (431): later requests go without it. */
-  #refusedId: string | undefined;
-  /** An id that cannot be a header value, once reported: reported once only. */
-  #reportedId: string | undefined;
+  readonly #resume: ResumePoint;
   #connection: Connection | undefined;
   #reconnectTimer: TimerHandle | undefined;
 
@@ -65,7 +59,7 @@ export class Driver {
     this.#o = options;
     this.#d = delivery;
     this.#host = host;
-    this.#currentUrl = options.url;
+    this.#resume = new ResumePoint(options.url);
     this.#reconnectionTime = options.backoff.initialDelay;
     this.#callbacks = {
       onOpen: (status, headers, finalUrl) => this.announceConnection(status, headers, finalUrl),
@@ -113,16 +107,19 @@ export class Driver {
       return this.fail({ reason: 'network', message: `The URL scheme "${protocol}" cannot carry an event stream (only http: and https:)` });
     }
     this.#d.counters.connectionAttempts++;
-    const id = this.#cursorToSend();
+    const { url, cursor, unsendable } = this.#resume.next(this.#d.lastEventId, o.lastEventIdQuery);
+    if (unsendable !== undefined) {
+      this.#host.fire(new StreamErrorEvent({
+        reason: 'network',
+        message: `The last event id ${JSON.stringify(unsendable)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`,
+      }));
+    }
     // A listener of that report may have closed the source, or paused it.
     if (this.isClosed() || this.isPaused()) return;
-    this.#sentId = id;
-    // Where the last redirect led; the query carries the id itself, not its header bytes.
-    const url = requestUrl(this.#currentUrl, o.lastEventIdQuery, id === '' ? '' : this.#d.lastEventId);
     const connection = openConnection(
       {
         url,
-        prepare: () => buildRequest(o, url, id),
+        prepare: () => buildRequest(o, url, cursor),
         fetch: o.fetch,
         clock: o.clock,
         heartbeatTimeout: o.heartbeatTimeout,
@@ -138,27 +135,6 @@ export class Driver {
     this.#act(outcome);
   }
 
-  /**
-   * The cursor this attempt sends, as a header value (`''` for none). No
-   * cursor may brick the stream: an id that cannot be a header value (control
-   * characters; a stored one from an older version, too) is reported once and
-   * left out, and so is one the server refused with 431.
-   */
-  #cursorToSend(): string {
-    const id = this.#d.lastEventId;
-    if (id === '' || id === this.#refusedId) return '';
-    const value = headerValueOf(id);
-    if (value !== undefined) return value;
-    if (this.#reportedId !== id) {
-      this.#reportedId = id;
-      this.#host.fire(new StreamErrorEvent({
-        reason: 'network',
-        message: `The last event id ${JSON.stringify(id)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`,
-      }));
-    }
-    return '';
-  }
-
   /** [spec] "announce the connection": set readyState to OPEN; fire an event named open. */
   announceConnection(status: number, headers: Headers, finalUrl: string): void {
     const d = this.#d;
@@ -166,7 +142,7 @@ export class Driver {
     // [spec] The reconnect fetches the same request again, whose URL list the
     // redirects have extended: it goes where the last redirect led, as
     // EventSource does.
-    this.#currentUrl = finalUrl;
+    this.#resume.redirected(finalUrl);
     this.readyState = OPEN;
     this.#reauthenticated = false;
     if (d.leads()) d.shared?.announceOpen(d.origin, status, headers, finalUrl);
@@ -194,7 +170,7 @@ export class Driver {
       failures: this.#streak(),
       reconnectionTime: this.#reconnectionTime,
       reauthenticated: this.#reauthenticated,
-      sentCursor: this.#sentId !== '',
+      sentCursor: this.#resume.sentCursor,
       endOfStream: o.endOfStream,
       heartbeatTimeout: o.heartbeatTimeout,
       maxEventSize: o.maxEventSize,
@@ -212,7 +188,7 @@ export class Driver {
         return this.fail(decision.error);
       case 'reconnect':
         if (decision.reauthenticated) this.#reauthenticated = true;
-        if (decision.refuseCursor) this.#refusedId = this.#d.lastEventId;
+        if (decision.refuseCursor) this.#resume.refuse(this.#d.lastEventId);
         return this.#reestablish(decision.error, decision.delay);
     }
   }
@@ -302,13 +278,6 @@ export class Driver {
   wake(): void {
     if (this.isClosed() || this.isPaused() || this.#d.role() === 'follower' || this.#connection === undefined) return;
     this.reconnectNow('wake');
-  }
-
-  /** An open stream with no byte for longer than heartbeatTimeout (the watchdog's timer may be asleep too). */
-  silentPastHeartbeat(): boolean {
-    const { heartbeatTimeout, clock } = this.#o;
-    const last = this.#d.counters.lastByteAt;
-    return this.readyState === OPEN && heartbeatTimeout > 0 && last !== undefined && clock.now() - last > heartbeatTimeout;
   }
 
   /** Back online: a pending wait is cut short. */

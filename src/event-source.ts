@@ -104,7 +104,7 @@ export class ResilientEventSource extends SourceTarget {
       onMaybeWoke: (cause) => {
         // A page thawed from frozen, or back to visible with a stream silent
         // past its heartbeat: the socket is most likely dead.
-        if (cause === 'resume' || driver.silentPastHeartbeat()) driver.wake();
+        if (cause === 'resume' || this.#silentPastHeartbeat()) driver.wake();
       },
     });
     this.#stopWakeWatch = watchWake(o.clock, () => driver.wake());
@@ -203,6 +203,13 @@ export class ResilientEventSource extends SourceTarget {
     const { cursor } = this.#delivery;
     cursor.release();
     void cursor.flush().then(this.#resolveClosed);
+  }
+
+  /** An open stream with no byte for longer than heartbeatTimeout (the watchdog's timer may be asleep too). */
+  #silentPastHeartbeat(): boolean {
+    const { heartbeatTimeout, clock } = this.#options;
+    const last = this.#delivery.counters.lastByteAt;
+    return this.readyState === OPEN && heartbeatTimeout > 0 && last !== undefined && clock.now() - last > heartbeatTimeout;
   }
 
   readonly #abortedBySignal = (): void => {

@@ -1,0 +1,35 @@
+/** The resume point, pure: where the next request goes and which cursor it carries. */
+import { describe, expect, it } from 'vitest';
+import { ResumePoint } from '../src/resume-point.js';
+
+describe('ResumePoint', () => {
+  it('sends the last id as the cursor, and no cursor before the first id', () => {
+    const point = new ResumePoint('http://x.test/s');
+    expect(point.next('', undefined)).toEqual({ url: 'http://x.test/s', cursor: '' });
+    expect(point.sentCursor).toBe(false);
+    expect(point.next('7', undefined)).toEqual({ url: 'http://x.test/s', cursor: '7' });
+    expect(point.sentCursor).toBe(true);
+  });
+
+  it('goes where the last redirect led, with the cursor in the query when asked', () => {
+    const point = new ResumePoint('http://x.test/s');
+    point.redirected('http://y.test/moved');
+    expect(point.next('4 é', 'since')).toEqual({ url: 'http://y.test/moved?since=4+%C3%A9', cursor: '4 \u00c3\u00a9' });
+  });
+
+  it('leaves out an id that cannot be a header value, reporting it once only', () => {
+    const point = new ResumePoint('http://x.test/s');
+    expect(point.next('a\nb', 'since')).toEqual({ url: 'http://x.test/s', cursor: '', unsendable: 'a\nb' });
+    expect(point.next('a\nb', 'since')).toEqual({ url: 'http://x.test/s', cursor: '' });
+    expect(point.sentCursor).toBe(false);
+    expect(point.next('c\rd', undefined).unsendable).toBe('c\rd');
+  });
+
+  it('stops sending an id the server refused, and sends the next one again', () => {
+    const point = new ResumePoint('http://x.test/s');
+    point.refuse('9');
+    expect(point.next('9', undefined)).toEqual({ url: 'http://x.test/s', cursor: '' });
+    expect(point.sentCursor).toBe(false);
+    expect(point.next('10', undefined).cursor).toBe('10');
+  });
+});
