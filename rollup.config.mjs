@@ -1,7 +1,8 @@
 // ESM + CJS for bundlers and Node (dependencies stay external), and one
 // minified UMD for <script> pages with everything inside.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
-import esbuild, { minify } from 'rollup-plugin-esbuild';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
 
 const external = (id) => id === 'idb-keyval' || id.startsWith('node:');
 // ES2022 keeps class private fields native (downlevelled, they cost ~2x the size).
@@ -19,7 +20,9 @@ export default [
   },
   {
     input: 'src/umd.ts',
-    plugins: [nodeResolve({ browser: true }), esbuild({ target }), minify({ target })],
+    // terser with two compress passes makes the UMD ~3% smaller than
+    // esbuild's minifier (gzip), the bundle a <script> page pays for.
+    plugins: [nodeResolve({ browser: true }), esbuild({ target }), terser({ ecma: 2022, module: false, compress: { passes: 2 }, format: { comments: false } })],
     output: {
       file: 'dist/resilient-eventsource.umd.min.js',
       format: 'umd',
