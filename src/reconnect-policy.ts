@@ -69,19 +69,17 @@ export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, state: Po
           return { next: 'fail', error: { reason: 'http-status', message: 'Unauthorized (401) again with freshly computed headers', ...response } };
         }
         // One immediate retry, with headers computed again.
-        const decision = reconnect(state, { reason: 'http-status', message: verdict.message, ...response }, undefined, true);
-        return decision.next === 'reconnect' ? { ...decision, reauthenticated: true } : decision;
+        return reconnect(state, { reason: 'http-status', message: verdict.message, ...response }, 0, 'reauthenticated');
       }
       if (verdict.status === 431 && state.sentCursor) {
         // Request Header Fields Too Large, with a cursor sent: the id is
         // what the server cannot take. Once, at once, without it; a 431
         // without an id is final like any other 4xx.
-        const decision = reconnect(state, {
+        return reconnect(state, {
           reason: 'http-status',
           message: 'The server refused the Last-Event-ID (431 Request Header Fields Too Large); reconnecting without it',
           ...response,
-        }, undefined, true);
-        return decision.next === 'reconnect' ? { ...decision, refuseCursor: true } : decision;
+        }, 0, 'refuseCursor');
       }
       return { next: 'fail', error: { reason: verdict.reason, message: verdict.message, ...response } };
     }
@@ -90,10 +88,11 @@ export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, state: Po
 
 /**
  * A reconnect after `error`, unless `maxRetries` consecutive reconnects have
- * failed already. `serverWait` is a `Retry-After` (a floor); `immediate` is
- * for the one retry that fixes its own cause (fresh headers, no cursor).
+ * failed already. `serverWait` is a `Retry-After` (a floor); a `fix` is the
+ * one retry that removes its own cause (fresh headers, no cursor): at once,
+ * with that flag set.
  */
-function reconnect(state: PolicyState, error: StreamErrorInit, serverWait = 0, immediate = false): Decision {
+function reconnect(state: PolicyState, error: StreamErrorInit, serverWait = 0, fix?: 'reauthenticated' | 'refuseCursor'): Decision {
   const { failures, backoff } = state;
   if (failures >= backoff.maxRetries) {
     return {
@@ -106,8 +105,8 @@ function reconnect(state: PolicyState, error: StreamErrorInit, serverWait = 0, i
       },
     };
   }
-  const delay = immediate ? 0 : Math.min(maxTimerDelay, computeDelay(failures, backoff, state.reconnectionTime, state.random, serverWait));
-  return { next: 'reconnect', error, delay };
+  if (fix) return { next: 'reconnect', error, delay: 0, [fix]: true };
+  return { next: 'reconnect', error, delay: Math.min(maxTimerDelay, computeDelay(failures, backoff, state.reconnectionTime, state.random, serverWait)) };
 }
 
 /** A cause as text for a message: the error's message (and its cause's), or the value. */
