@@ -53,31 +53,23 @@ function show(value: unknown): string {
   return value && typeof value === 'object' ? 'an object' : String(value);
 }
 
-/** Levenshtein distance: edits (insert, delete, replace) that turn `a` into `b`. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 0; i < a.length; i++) {
-    const prev = row;
-    row = [i + 1];
-    for (let j = 0; j < b.length; j++) {
-      row[j + 1] = Math.min(prev[j + 1]! + 1, row[j]! + 1, prev[j]! + (a[i] === b[j] ? 0 : 1));
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The known name nearest to a misspelt one, if any is near enough to suggest. */
+/**
+ * The known name nearest to a misspelt one, if any is near enough to suggest:
+ * the one that shares the most letters at the start plus at the end (any
+ * single typo leaves all but one letter shared), if that is half the name and
+ * at least 3 letters. Ties go to the row higher in the table.
+ */
 function closest(name: string, known: string[]): string | undefined {
-  const lower = name.toLowerCase();
+  const a = name.toLowerCase();
   let best: string | undefined;
-  let bestScore = lower.length >= 6 ? 3 : 1;
+  let bestScore = Math.max(3, a.length / 2) - 0.5;
   for (const candidate of known) {
-    const c = candidate.toLowerCase();
-    // Ties go to the longer shared prefix: "maxRetry" → "maxRetries", not "maxDelay" (3 edits each).
-    let prefix = 0;
-    while (c[prefix] && c[prefix] === lower[prefix]) prefix++;
-    const score = (c.includes(lower) || lower.includes(c) ? 0 : distance(c, lower)) - prefix / 100;
-    if (score <= bestScore) [best, bestScore] = [candidate, score];
+    const b = candidate.toLowerCase();
+    let start = 0;
+    let end = 1;
+    while (a[start] && a[start] === b[start]) start++;
+    while (a.at(-end) && a.at(-end) === b.at(-end)) end++;
+    if (start + end - 1 > bestScore) [best, bestScore] = [candidate, start + end - 1];
   }
   return best;
 }
@@ -99,11 +91,12 @@ function walk(given: Done, specs: Record<string, OptionSpec>, prefix: string, do
     const name = prefix + key;
     let value = given[key];
     if (value === undefined) value = typeof or === 'function' ? or(done) : or;
+    const fail = (Error: typeof TypeError, expected?: string) => optionError(Error, name, `must be ${expected}, got ${show(value)}`);
     if (value !== undefined) {
-      if (is && !is(value)) optionError(TypeError, name, `must be ${type}, got ${show(value)}`);
+      if (is && !is(value)) fail(TypeError, type);
       if (of) value = walk(value, of, `${name}.`);
       if (to) value = to(value, done);
-      if (range && !range[0](value)) optionError(RangeError, name, `must be ${range[1]}, got ${show(value)}`);
+      if (range && !range[0](value)) fail(RangeError, range[1]);
     }
     done[key] = value;
   }
