@@ -152,6 +152,6 @@ export const optionSpecs = {
     or: (o: Done) => (o['method'] === 'GET' ? 'reconnect' : 'close'),
   },
   share: flag,
-  clock: { is: (value) => has(value, 'now', 'setTimeout', 'clearTimeout'), type: 'an object with now, setTimeout and clearTimeout methods', or: systemClock },
+  clock: { is: (value) => has(value, 'now', 'setTimeout', 'clearTimeout'), type: 'an object with now, setTimeout and clearTimeout', or: systemClock },
   random: { is: isFunction, type: 'a function', or: () => systemRandom },
 } satisfies Record<keyof ResilientEventSourceInit, OptionSpec>;
