@@ -91,12 +91,11 @@ function walk(given: Done, specs: Record<string, OptionSpec>, prefix: string, do
     const name = prefix + key;
     let value = given[key];
     if (value === undefined) value = typeof or === 'function' ? or(done) : or;
-    const fail = (Error: typeof TypeError, expected?: string) => optionError(Error, name, `must be ${expected}, got ${show(value)}`);
     if (value !== undefined) {
-      if (is && !is(value)) fail(TypeError, type);
+      if (is && !is(value)) optionError(TypeError, name, `must be ${type}, got ${show(value)}`);
       if (of) value = walk(value, of, `${name}.`);
       if (to) value = to(value, done);
-      if (range && !range[0](value)) fail(RangeError, range[1]);
+      if (range && !range[0](value)) optionError(RangeError, name, `must be ${range[1]}, got ${show(value)}`);
     }
     done[key] = value;
   }
