@@ -153,7 +153,7 @@ function createFieldSteps(callbacks: ParserCallbacks, maxEventSize: number, tooL
     while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
     const valueStart = colon + 1 < end && text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
     const nameLength = colon - start;
-    if (nameLength === 4 && isName(text, start, 'data')) return dataLine(text, valueStart, end);
+    if (nameLength === 4 && isData(text, start)) return dataLine(text, valueStart, end);
     const value = text.slice(valueStart, end);
     if (nameLength === 2 && first === 105 && text.charCodeAt(start + 1) === 100) {
       // [spec] "If the field value does not contain U+0000 NULL, then set the
