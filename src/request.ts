@@ -16,11 +16,9 @@ import type { NormalizedOptions } from './options.js';
  * tab as well, so those ids cannot be sent at all.
  */
 export function headerValueOf(id: string): string | undefined {
-  let value = id;
-  if (!/^[\x00-\x7f]*$/.test(id)) {
-    value = '';
-    for (const byte of new TextEncoder().encode(id)) value += String.fromCharCode(byte);
-  }
+  // (An ASCII id comes out as itself.)
+  let value = '';
+  for (const byte of new TextEncoder().encode(id)) value += String.fromCharCode(byte);
   return /^[\t\x20-\x7e\x80-\xff]*$/.test(value) ? value : undefined;
 }
 
