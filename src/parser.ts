@@ -72,16 +72,49 @@ function isName(text: string, start: number, name: string): boolean {
 }
 
 /**
+ * [spec] "If the line contains a U+003A COLON character: Collect the
+ * characters on the line before the first U+003A COLON character, and let
+ * field be that string. Collect the characters on the line after the first
+ * U+003A COLON character, and let value be that string." Where that colon is
+ * on the line `text[start, end)`, or `end` when there is none (then "the whole
+ * line is the field name, and the value is empty").
+ */
+function colonOf(text: string, start: number, end: number): number {
+  let colon = start + 1;
+  while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
+  return colon;
+}
+
+/** [spec] "If value starts with a U+0020 SPACE character, remove it from value": where the value after `colon` starts. */
+function valueStartOf(text: string, colon: number, end: number): number {
+  return colon + 1 < end && text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
+}
+
+/**
  * The steps that act on one line, and share the data, event type and last
  * event ID buffers. Each takes the line as `text[start, end)` and returns
  * where the next line starts (past a blank line it consumed too).
  */
 type FieldSteps = [
-  /** [spec] Interprets a line that is not empty. */
+  /** [spec] Interprets a line that is not empty: ignores a comment, or processes its field. */
   line: (text: string, start: number, end: number) => number,
-  /** [spec] Processes a `data` field whose value starts at `valueStart`. */
+  /**
+   * [spec] Processes a `data` field whose value starts at `valueStart`:
+   * "Append the field value to the data buffer, then append a single U+000A
+   * LINE FEED character" — joined here instead, so the final LF that the spec
+   * then removes is never added. The common end of an event, its last data
+   * line and then a blank line, is dispatched at once, without another turn
+   * of the line loop.
+   */
   dataLine: (text: string, valueStart: number, end: number) => number,
-  /** [spec] Dispatches the event (the line was blank). */
+  /**
+   * [spec] "If the line is empty (a blank line): Dispatch the event." "If the
+   * data buffer is an empty string, set the data buffer and the event type
+   * buffer to the empty string and return" — after step 1 has set the last
+   * event ID string, which an id-only block still does. The buffers are reset
+   * before a callback runs: a listener that throws or closes the source
+   * leaves a clean parser.
+   */
   dispatch: () => void,
   /** The length of the data buffer, for the bound on an unfinished line. */
   bufferedLength: () => number,
@@ -95,44 +128,30 @@ type FieldSteps = [
  * parser) when a value or the data buffer passes `maxEventSize`.
  */
 function createFieldSteps(callbacks: ParserCallbacks, maxEventSize: number, tooLarge: () => void): FieldSteps {
-  let data = '';
-  let hasData = false;
+  /** The data buffer; `undefined` until a `data` field, and after a dispatch. */
+  let data: string | undefined;
   let type = '';
   let id: string | undefined;
 
-  /**
-   * [spec] "If the line is empty (a blank line): Dispatch the event." The
-   * buffers are reset before a callback runs: a listener that throws or
-   * closes the source leaves a clean parser.
-   */
   const dispatch = (): void => {
     const blockData = data;
-    const blockHasData = hasData;
     const blockId = id;
     const blockType = type;
-    data = '';
-    hasData = false;
-    id = undefined;
+    data = id = undefined;
     type = '';
-    // [spec] "If the data buffer is an empty string, set the data buffer and
-    // the event type buffer to the empty string and return" — after step 1
-    // has set the last event ID string, which an id-only block still does.
-    if (blockHasData) callbacks.onEvent(blockType || 'message', blockData, blockId);
+    // [spec] "If the data buffer is an empty string": no event.
+    if (blockData !== undefined) callbacks.onEvent(blockType || 'message', blockData, blockId);
     else if (blockId !== undefined) callbacks.onId(blockId);
   };
 
   const dataLine = (text: string, valueStart: number, end: number): number => {
-    // [spec] "Append the field value to the data buffer, then append a
-    // single U+000A LINE FEED character" — joined here, so the final LF
-    // that the spec then removes is never added.
+    // [spec] "Append the field value to the data buffer" (see FieldSteps).
     const value = text.slice(valueStart, end);
-    data = hasData ? `${data}\n${value}` : value;
-    hasData = true;
+    data = data === undefined ? value : `${data}\n${value}`;
     if (data.length > maxEventSize) {
       tooLarge();
     } else if (text.charCodeAt(end) === LF && text.charCodeAt(end + 1) === LF) {
-      // The common end of an event: its last data line, then a blank line.
-      // Dispatched at once, without another turn of the line loop.
+      // A blank line next: dispatched at once.
       dispatch();
       return end + 2;
     }
@@ -143,15 +162,8 @@ function createFieldSteps(callbacks: ParserCallbacks, maxEventSize: number, tooL
     const first = text.charCodeAt(start);
     // [spec] "If the line starts with a U+003A COLON character: Ignore the line."
     if (first === COLON) return end + 1;
-    // [spec] "If the line contains a U+003A COLON character: Collect the
-    // characters on the line before the first U+003A COLON character, and let
-    // field be that string. Collect the characters on the line after the first
-    // U+003A COLON character, and let value be that string. If value starts
-    // with a U+0020 SPACE character, remove it from value." Otherwise the
-    // whole line is the name and the value is empty.
-    let colon = start + 1;
-    while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
-    const valueStart = colon + 1 < end && text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
+    const colon = colonOf(text, start, end);
+    const valueStart = valueStartOf(text, colon, end);
     const nameLength = colon - start;
     if (nameLength === 4 && isData(text, start)) return dataLine(text, valueStart, end);
     const value = text.slice(valueStart, end);
@@ -173,27 +185,62 @@ function createFieldSteps(callbacks: ParserCallbacks, maxEventSize: number, tooL
     return end + 1;
   };
 
-  const clear = (): void => {
-    data = '';
-  };
-  return [line, dataLine, dispatch, () => data.length, clear];
+  return [line, dataLine, dispatch, () => data?.length ?? 0, () => (data = undefined)];
+}
+
+/**
+ * [spec] "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A
+ * LINE FEED (CRLF) character pair, a single U+000A LINE FEED (LF) character,
+ * or a single U+000D CARRIAGE RETURN (CR) character." Runs the field steps
+ * over each complete line of `text` from `pos`; returns where the unfinished
+ * rest starts, or -1 once `stopped()` (a callback stopped the parser).
+ *
+ * The hot loop of the library, kept whole: blank lines and `data:` lines,
+ * most of any stream, are handled here rather than through `line()` (a call
+ * per line shows). Each search is redone only once passed, so a CR-only or
+ * LF-only stream stays linear.
+ */
+function eachLine(text: string, pos: number, [line, dataLine, dispatch]: FieldSteps, stopped: () => boolean): number {
+  const length = text.length;
+  let cr = text.indexOf('\r', pos);
+  let lf = text.indexOf('\n', pos);
+  while (pos < length) {
+    if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
+    if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
+    const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+    if (end === -1) break;
+    if (end === pos) {
+      dispatch();
+      pos++;
+    } else if (text.charCodeAt(pos + 4) === COLON && pos + 4 < end && isData(text, pos)) {
+      pos = dataLine(text, valueStartOf(text, pos + 4, end), end);
+    } else {
+      pos = line(text, pos, end);
+    }
+    if (stopped()) return -1;
+    if (end === cr && text.charCodeAt(pos) === LF) pos++;
+  }
+  return pos;
 }
 
 /**
  * Creates a parser. `maxEventSize` bounds memory, in UTF-16 code units: an
  * event's data, an id or event type, and the unfinished line plus the data
  * before it (give or take {@link LINE_SLACK}) may not exceed it.
+ *
+ * This is the step that splits the stream into lines; {@link createFieldSteps}
+ * does the rest. An unfinished line is carried over from piece to piece as
+ * the pieces themselves (`pending`), and joined once, when its end arrives:
+ * joining at every piece copied a long line again and again (a 16 MiB event
+ * peaked at over 200 MB of heap); kept apart, it costs about its own size.
+ * And joined, not concatenated: a concatenation is a rope, and every
+ * charCodeAt() on a rope takes V8's slow path (measured: the parser took 1.2×
+ * as long). `afterCR`: the previous piece ended in CR, so an LF starting this
+ * one belongs to it.
  */
 export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize: number): EventStreamParser {
-  /**
-   * An unfinished line carried over from earlier pieces, as the pieces
-   * themselves: joined once, when its end arrives. Joining at every piece
-   * copied a long line again and again (a 16 MiB event peaked at over 200 MB
-   * of heap); kept apart, it costs about its own size.
-   */
   let pending: string[] = [];
   let pendingLength = 0;
-  /** The previous piece ended in CR: an LF starting this one belongs to it. */
   let afterCR = false;
   let failed = false;
 
@@ -208,7 +255,9 @@ export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize
     halt();
     callbacks.onTooLarge();
   };
-  const [line, dataLine, dispatch, bufferedLength, clear] = createFieldSteps(callbacks, maxEventSize, tooLarge);
+  const stopped = (): boolean => failed;
+  const steps = createFieldSteps(callbacks, maxEventSize, tooLarge);
+  const [, , , bufferedLength, clear] = steps;
 
   /** Keeps `piece` of an unfinished line; the line and the data before it are bounded by maxEventSize. */
   const carry = (piece: string): void => {
@@ -226,43 +275,17 @@ export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize
     if (pendingLength > 0) {
       // Still the same line: keep the piece, copy nothing.
       if (text.indexOf('\n') === -1 && text.indexOf('\r') === -1) return carry(text);
-      // Joined, not concatenated: a concatenation is a rope, and every
-      // charCodeAt() on a rope takes V8's slow path (measured: the parser
-      // took 1.2× as long).
       pending.push(text);
       text = pending.join('');
       pending = [];
       pendingLength = 0;
     }
-    const length = text.length;
-    // [spec] "Lines must be separated by either a U+000D CARRIAGE RETURN
-    // U+000A LINE FEED (CRLF) character pair, a single U+000A LINE FEED (LF)
-    // character, or a single U+000D CARRIAGE RETURN (CR) character."
-    // Each search is redone only once passed, so a CR-only or LF-only stream stays linear.
-    let cr = text.indexOf('\r', pos);
-    let lf = text.indexOf('\n', pos);
-    while (pos < length) {
-      if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
-      if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
-      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
-      if (end === -1) break;
-      // Blank lines and `data:` lines, most of any stream, are handled here
-      // rather than through line(): a call per line shows.
-      if (end === pos) {
-        dispatch();
-        pos++;
-      } else if (text.charCodeAt(pos + 4) === COLON && pos + 4 < end && isData(text, pos)) {
-        pos = dataLine(text, pos + 5 < end && text.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, end);
-      } else {
-        pos = line(text, pos, end);
-      }
-      if (failed) return;
-      if (end === cr && text.charCodeAt(pos) === LF) pos++;
-    }
+    pos = eachLine(text, pos, steps, stopped);
+    if (pos === -1) return;
     // A CR that ended the piece ended its line too (the last one lines up
-    // with `length` only then); an LF that follows it next is no new line.
-    if (pos < length) carry(text.slice(pos));
-    else afterCR = text.charCodeAt(length - 1) === CR;
+    // with the piece's end only then); an LF that follows it next is no new line.
+    if (pos < text.length) carry(text.slice(pos));
+    else afterCR = text.charCodeAt(pos - 1) === CR;
   };
 
   return { feed, stop: halt };
