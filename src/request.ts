@@ -47,11 +47,9 @@ export async function buildRequest(o: NormalizedOptions, url: string, cursor: st
   if (cursor !== '' && !(o.lastEventIdQuery !== undefined && isCrossOrigin(url))) headers.set('last-event-id', cursor);
   // A plain object of lower-case names: wrappers written for other clients
   // spread `init.headers`, which loses every entry of a Headers object.
-  const plain: Record<string, string> = {};
-  headers.forEach((value, name) => (plain[name] = value));
   const init: RequestInit = {
     method: o.method,
-    headers: plain,
+    headers: Object.fromEntries(headers),
     // [spec] "credentials mode: include if withCredentials, else same-origin";
     // "cache mode: no-store" (fetch then adds Cache-Control itself, after the CORS check).
     credentials: o.withCredentials ? 'include' : 'same-origin',
