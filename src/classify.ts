@@ -24,10 +24,7 @@ export interface ResponseLike {
 
 /** [spec] "a Content-Type header whose value, ignoring parameters, is text/event-stream". */
 export function isEventStream(contentType: string | null): boolean {
-  if (contentType === null) return false;
-  const semicolon = contentType.indexOf(';');
-  const essence = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim();
-  return essence.toLowerCase() === 'text/event-stream';
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
 }
 
 /**
@@ -38,25 +35,21 @@ export function isEventStream(contentType: string | null): boolean {
  */
 export function classifyResponse(response: ResponseLike, headersAreFunction: boolean, now: number): Verdict {
   const { status } = response;
+  const code = `Non-200 status code (${status})`;
+  let reason: ErrorReason = 'http-status';
+  let message = code;
   if (status === 200) {
     const contentType = response.headers.get('content-type');
     if (isEventStream(contentType)) return { action: 'accept' };
-    return {
-      action: 'fail',
-      reason: 'content-type',
-      status,
-      message: `Expected content type "text/event-stream", got ${contentType === null ? 'none' : JSON.stringify(contentType)}`,
-    };
-  }
-  if (status === 204) {
-    return { action: 'fail', reason: 'http-status', status, message: 'The server answered 204 No Content: the stream is over' };
-  }
-  if (status === 401 && headersAreFunction) {
+    reason = 'content-type';
+    message = `Expected content type "text/event-stream", got ${contentType === null ? 'none' : JSON.stringify(contentType)}`;
+  } else if (status === 204) {
+    message = 'The server answered 204 No Content: the stream is over';
+  } else if (status === 401 && headersAreFunction) {
     return { action: 'reauthenticate', status, message: 'Unauthorized (401): retrying once with fresh headers' };
-  }
-  if (status >= 500 || status === 408 || status === 429) {
+  } else if (status >= 500 || status === 408 || status === 429) {
     const wait = status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined;
-    return { action: 'retry', reason: 'http-status', status, message: `Non-200 status code (${status}): reconnecting`, wait };
+    return { action: 'retry', reason, status, message: `${code}: reconnecting`, wait };
   }
-  return { action: 'fail', reason: 'http-status', status, message: `Non-200 status code (${status})` };
+  return { action: 'fail', reason, status, message };
 }

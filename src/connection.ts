@@ -10,8 +10,8 @@
  */
 import { classifyResponse, type Verdict } from './classify.js';
 import type { Clock } from './clock.js';
-import { startWatchdog } from './heartbeat.js';
-import { createEventStreamParser, type ParserCallbacks } from './parser.js';
+import { startWatchdog, type Watchdog } from './heartbeat.js';
+import { createEventStreamParser, type EventStreamParser, type ParserCallbacks } from './parser.js';
 import { createUtf8StreamDecoder } from './utf8.js';
 import type { FetchLike } from './types.js';
 
@@ -80,21 +80,22 @@ export const refusedBodyLimit = { bytes: 64 * 1024, ms: 1000 };
 /** Starts one attempt. */
 export function openConnection(params: ConnectionParams, callbacks: ConnectionCallbacks): Connection {
   const controller = new AbortController();
-  let stopped: StopReason | undefined;
+  // Aborted by a stop and only by it: the attempt's "stopped" flag.
+  const { signal } = controller;
   let settleStopped!: (outcome: Outcome) => void;
   // A stop settles the attempt at once, whatever the request is waiting on: a
   // fetch that ignores its signal, or a headers function that never settles,
-  // must not hold the source.
+  // must not hold the source. What the steps return after a stop loses the
+  // race below, so they only have to stop doing things, not to report it.
   const whenStopped = new Promise<Outcome>((resolve) => (settleStopped = resolve));
-  const stop = (why: StopReason) => {
-    if (stopped) return;
-    stopped = why;
+  const stop = (kind: StopReason): void => {
+    if (signal.aborted) return;
     // Whatever the parser would report after a stop (a listener called
     // close(), the size limit hit) belongs to an abandoned attempt: it stops
     // at once, mid-chunk.
     parser.stop();
     controller.abort();
-    settleStopped({ kind: why });
+    settleStopped({ kind });
   };
   // Started before the request is built: heartbeatTimeout covers the whole
   // attempt until the stream opens.
@@ -105,113 +106,94 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
     { onEvent: callbacks.onEvent, onId: callbacks.onId, onRetry: callbacks.onRetry, onTooLarge: () => stop('too-large') },
     params.maxEventSize,
   );
+  // Every failure lands here: the request's, the read's, a stop's (which has
+  // already settled the race), and anything a broken response object or a
+  // listener's side effect throws, so none can become an unhandled rejection.
+  const failed = (cause: unknown): Outcome => (isAbortError(cause) ? { kind: 'agent-abort', cause } : { kind: 'network', cause });
+  const attempt = request(params, callbacks, signal, watchdog, parser).catch(failed);
+  const done = Promise.race([attempt, whenStopped]).finally(() => watchdog.stop());
+  return { done, abort: () => stop('aborted') };
+}
 
-  /** A failure of the request or of the read: ours (a stop), the user agent's abort, or the network's. */
-  const failed = (cause: unknown): Outcome => {
-    if (stopped) return { kind: stopped };
-    if (isAbortError(cause)) return { kind: 'agent-abort', cause };
-    return { kind: 'network', cause };
-  };
+/**
+ * The request, built and sent; what comes back must be a Response to go on
+ * to {@link respond}. Rejects on a network failure or a stop.
+ */
+async function request(params: ConnectionParams, callbacks: ConnectionCallbacks, signal: AbortSignal, watchdog: Watchdog, parser: EventStreamParser): Promise<Outcome> {
+  let init: RequestInit;
+  try {
+    init = await params.prepare();
+  } catch (cause) {
+    return { kind: 'request-failed', cause };
+  }
+  // Stopped while the request was built: nothing is sent.
+  signal.throwIfAborted();
+  const response: unknown = await params.fetch(params.url, { ...init, signal });
+  try {
+    const wrong = notAResponse(response);
+    if (wrong !== undefined) throw new TypeError(`The fetch function returned ${wrong}, not a Response with a readable body`);
+    signal.throwIfAborted();
+    return await respond(response as Response, params, callbacks, signal, watchdog, parser);
+  } finally {
+    // Whatever is left of the body (all of it, after a stop) is released.
+    cancel(response);
+  }
+}
 
-  async function run(): Promise<Outcome> {
-    let init: RequestInit;
-    try {
-      init = await params.prepare();
-    } catch (cause) {
-      return stopped ? { kind: stopped } : { kind: 'request-failed', cause };
-    }
-    if (stopped) return { kind: stopped };
-
-    let value: unknown;
-    try {
-      value = await params.fetch(params.url, { ...init, signal: controller.signal });
-    } catch (cause) {
-      return failed(cause);
-    }
-    if (!isResponse(value)) {
-      cancel(value);
-      return stopped ? { kind: stopped } : { kind: 'network', cause: new TypeError(`The fetch function returned ${describeValue(value)}, not a Response with a readable body`) };
-    }
-    const response = value;
-    if (stopped) {
-      cancel(response);
-      return { kind: stopped };
-    }
-
-    const verdict = classifyResponse(response, params.headersAreFunction, params.clock.now());
-    if (verdict.action !== 'accept') {
-      const body = await readSome(response, params.clock);
-      return stopped ? { kind: stopped } : { kind: 'rejected', verdict, headers: response.headers, body };
-    }
-    const { body } = response;
-    if (!body) return { kind: 'ended' };
-
+/**
+ * The verdict on a response; if it is accepted, [spec] "announce the
+ * connection" and read the body into the parser until it ends or a stop.
+ */
+async function respond(response: Response, params: ConnectionParams, callbacks: ConnectionCallbacks, signal: AbortSignal, watchdog: Watchdog, parser: EventStreamParser): Promise<Outcome> {
+  const { clock } = params;
+  const verdict = classifyResponse(response, params.headersAreFunction, clock.now());
+  if (verdict.action !== 'accept') return { kind: 'rejected', verdict, headers: response.headers, body: await readSome(response.body, clock) };
+  const { body } = response;
+  if (body) {
     watchdog.touch();
     callbacks.onOpen(response.status, response.headers, typeof response.url === 'string' && response.url !== '' ? response.url : params.url);
-    if (stopped) {
-      cancel(response);
-      return { kind: stopped };
-    }
-
+    // The open event's listeners may have closed the source.
+    signal.throwIfAborted();
     // [spec] Streams are decoded with the UTF-8 decode algorithm (see utf8.ts).
     const decoder = createUtf8StreamDecoder();
     const reader = body.getReader();
     try {
-      for (;;) {
-        const { done, value: chunk } = await reader.read();
-        if (done) break;
-        const now = params.clock.now();
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        const now = clock.now();
         watchdog.touch(now);
-        callbacks.onBytes(chunk.byteLength, now);
-        parser.feed(decoder.decode(chunk));
-        if (stopped) break;
+        callbacks.onBytes(next.value.byteLength, now);
+        parser.feed(decoder.decode(next.value));
+        if (signal.aborted) break;
       }
-    } catch (cause) {
-      return failed(cause);
     } finally {
       reader.releaseLock();
     }
-    if (stopped) {
-      cancel(response);
-      return { kind: stopped };
-    }
-    // [spec] "Once the end of the file is reached, any pending data must be
-    // discarded": the parser is not flushed, so an unfinished event is lost.
-    return { kind: 'ended' };
   }
-
-  // run() is written not to throw; the catch is the guarantee that nothing
-  // it calls (a listener's side effect, a broken response object) can become
-  // an unhandled rejection.
-  const done = Promise.race([run().catch((cause: unknown) => failed(cause)), whenStopped]).finally(() => watchdog.stop());
-  return { done, abort: () => stop('aborted') };
+  // [spec] "Once the end of the file is reached, any pending data must be
+  // discarded": the parser is not flushed, so an unfinished event is lost.
+  return { kind: 'ended' };
 }
 
 /** An `AbortError`, from whatever realm: how fetch reports an abort it did not get from our signal. */
 function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+  return (error as { name?: unknown } | null | undefined)?.name === 'AbortError';
 }
 
 /**
- * What the attempt needs of a Response: a status, headers to read, and a body
- * that is null or a web ReadableStream. A custom fetch may return anything
- * (node-fetch v2 gives a Node stream as `body`).
+ * Why `value` is not what the attempt needs of a Response (a status, headers
+ * to read, and a body that is null or a web ReadableStream), or `undefined`
+ * when it is. A custom fetch may return anything (node-fetch v2 gives a Node
+ * stream as `body`).
  */
-function isResponse(value: unknown): value is Response {
-  if (typeof value !== 'object' || value === null) return false;
-  const r = value as Partial<Response>;
-  if (typeof r.status !== 'number' || typeof r.headers?.get !== 'function') return false;
-  return r.body === null || r.body === undefined || typeof (r.body as Partial<ReadableStream>).getReader === 'function';
-}
-
-function describeValue(value: unknown): string {
+function notAResponse(value: unknown): string | undefined {
   if (value === null || value === undefined) return String(value);
   if (typeof value !== 'object') return `a ${typeof value}`;
-  const body = (value as { body?: unknown }).body;
-  if (body !== undefined && body !== null && typeof (body as { getReader?: unknown }).getReader !== 'function') {
+  const { status, headers, body } = value as Partial<Response>;
+  if (body !== null && body !== undefined && typeof body.getReader !== 'function') {
     return 'a response whose body is not a web ReadableStream (no getReader(); a Node stream?)';
   }
-  return 'an object without status and headers';
+  if (typeof status !== 'number' || typeof headers?.get !== 'function') return 'an object without status and headers';
+  return undefined;
 }
 
 /**
@@ -219,34 +201,29 @@ function describeValue(value: unknown): string {
  * `undefined` when there is none or it cannot be read in time; never rejects.
  * The body is released afterwards, whatever is left of it.
  */
-async function readSome(response: Response, clock: Clock): Promise<string | undefined> {
-  const { body } = response;
+async function readSome(body: ReadableStream<Uint8Array> | null, clock: Clock): Promise<string | undefined> {
   if (!body) return undefined;
-  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  const decoder = new TextDecoder();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let text: string | undefined;
+  let timer: unknown;
+  const late = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, refusedBodyLimit.ms)));
   try {
     reader = body.getReader();
-  } catch {
-    return undefined;
-  }
-  const decoder = new TextDecoder();
-  let text = '';
-  let bytes = 0;
-  let timer: unknown;
-  const late = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), refusedBodyLimit.ms)));
-  try {
-    while (bytes < refusedBodyLimit.bytes) {
+    text = '';
+    for (let left = refusedBodyLimit.bytes; left > 0; ) {
       const next = await Promise.race([reader.read(), late]);
-      if (next === 'late' || next.done) break;
-      const chunk = next.value.subarray(0, refusedBodyLimit.bytes - bytes);
-      bytes += chunk.byteLength;
+      if (!next || next.done) break;
+      const chunk = next.value.subarray(0, left);
+      left -= chunk.byteLength;
       text += decoder.decode(chunk, { stream: true });
     }
     return text + decoder.decode();
   } catch {
-    return text === '' ? undefined : text;
+    return text || undefined;
   } finally {
     clock.clearTimeout(timer);
-    reader.cancel().catch(() => {});
+    reader?.cancel().catch(() => {});
   }
 }
 

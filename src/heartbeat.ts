@@ -21,19 +21,15 @@ export function startWatchdog(clock: Clock, timeout: number, onTimeout: () => vo
   if (timeout <= 0) return { touch() {}, stop() {} };
   let last = clock.now();
   let timer: TimerHandle | undefined;
-
-  function arm(ms: number): void {
-    timer = clock.setTimeout(check, ms);
-  }
-  function check(): void {
-    const idle = clock.now() - last;
-    if (idle >= timeout) {
+  // Fires `ms` from now; re-arms for what is left when there was activity since.
+  const arm = (ms: number): void => {
+    timer = clock.setTimeout(() => {
+      const idle = clock.now() - last;
+      if (idle < timeout) return arm(timeout - idle);
       timer = undefined;
       onTimeout();
-    } else {
-      arm(timeout - idle);
-    }
-  }
+    }, ms);
+  };
 
   arm(timeout);
   return {
@@ -41,7 +37,8 @@ export function startWatchdog(clock: Clock, timeout: number, onTimeout: () => vo
       last = now;
     },
     stop() {
-      if (timer !== undefined) clock.clearTimeout(timer);
+      // (The clock ignores an unknown handle: undefined, once fired.)
+      clock.clearTimeout(timer);
       timer = undefined;
     },
   };

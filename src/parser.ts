@@ -5,6 +5,11 @@
  * event through positional callbacks, so that the per-event path allocates
  * nothing but the strings it must produce.
  *
+ * Two steps, as the spec's text has them: {@link createEventStreamParser}
+ * splits the stream into lines (and keeps an unfinished one), and
+ * {@link createFieldSteps} interprets each line, processes its field into
+ * the buffers, and dispatches the event.
+ *
  * It replaces eventsource-parser for what was measured or found here: a lone
  * CR at the end of a piece now ends its line at once (the other held the last
  * event of a CR-only stream back until the next byte); a block with only an
@@ -23,20 +28,6 @@ const SPACE = 32;
  * exactly as each line joins it.
  */
 const LINE_SLACK = 8;
-
-const EVENT = [101, 118, 101, 110, 116];
-const RETRY = [114, 101, 116, 114, 121];
-
-/** Whether `text` holds `data` from `start` on. */
-function isData(text: string, start: number): boolean {
-  return text.charCodeAt(start) === 100 && text.charCodeAt(start + 1) === 97 && text.charCodeAt(start + 2) === 116 && text.charCodeAt(start + 3) === 97;
-}
-
-/** Whether `text` holds the character codes `name` from `start` on. */
-function isName(text: string, start: number, name: readonly number[]): boolean {
-  for (let i = 1; i < name.length; i++) if (text.charCodeAt(start + i) !== name[i]) return false;
-  return true;
-}
 
 /** What the parser reports. Called synchronously from {@link EventStreamParser.feed}. */
 export interface ParserCallbacks {
@@ -65,26 +56,192 @@ export interface EventStreamParser {
   stop(): void;
 }
 
+/** Whether `text` holds `data` from `start` on: unrolled, for the per-line path. */
+function isData(text: string, start: number): boolean {
+  return text.charCodeAt(start) === 100 && text.charCodeAt(start + 1) === 97 && text.charCodeAt(start + 2) === 116 && text.charCodeAt(start + 3) === 97;
+}
+
+/**
+ * Whether `text` holds `name` from `start` on. Compared in place, a character
+ * at a time: no slice, and no startsWith(), which V8 does not inline (with it
+ * the parser took 1.6× as long).
+ */
+function isName(text: string, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) if (text.charCodeAt(start + i) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * [spec] "If the line contains a U+003A COLON character: Collect the
+ * characters on the line before the first U+003A COLON character, and let
+ * field be that string. Collect the characters on the line after the first
+ * U+003A COLON character, and let value be that string." Where that colon is
+ * on the line `text[start, end)`, or `end` when there is none (then "the whole
+ * line is the field name, and the value is empty").
+ */
+function colonOf(text: string, start: number, end: number): number {
+  let colon = start + 1;
+  while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
+  return colon;
+}
+
+/** [spec] "If value starts with a U+0020 SPACE character, remove it from value": where the value after `colon` starts. */
+function valueStartOf(text: string, colon: number, end: number): number {
+  return colon + 1 < end && text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
+}
+
+/**
+ * The steps that act on one line, and share the data, event type and last
+ * event ID buffers. Each takes the line as `text[start, end)` and returns
+ * where the next line starts (past a blank line it consumed too).
+ */
+type FieldSteps = [
+  /** [spec] Interprets a line that is not empty: ignores a comment, or processes its field. */
+  line: (text: string, start: number, end: number) => number,
+  /**
+   * [spec] Processes a `data` field whose value starts at `valueStart`:
+   * "Append the field value to the data buffer, then append a single U+000A
+   * LINE FEED character" — joined here instead, so the final LF that the spec
+   * then removes is never added. The common end of an event, its last data
+   * line and then a blank line, is dispatched at once, without another turn
+   * of the line loop.
+   */
+  dataLine: (text: string, valueStart: number, end: number) => number,
+  /**
+   * [spec] "If the line is empty (a blank line): Dispatch the event." "If the
+   * data buffer is an empty string, set the data buffer and the event type
+   * buffer to the empty string and return" — after step 1 has set the last
+   * event ID string, which an id-only block still does. The buffers are reset
+   * before a callback runs: a listener that throws or closes the source
+   * leaves a clean parser.
+   */
+  dispatch: () => void,
+  /** The length of the data buffer, for the bound on an unfinished line. */
+  bufferedLength: () => number,
+  /** Lets go of what is buffered (the parser stopped). */
+  clear: () => void,
+];
+
+/**
+ * [spec] "interpret a line", "process the field" and "dispatch the event",
+ * over the buffers of one stream. `tooLarge` is called (and must stop the
+ * parser) when a value or the data buffer passes `maxEventSize`.
+ */
+function createFieldSteps(callbacks: ParserCallbacks, maxEventSize: number, tooLarge: () => void): FieldSteps {
+  /** The data buffer; `undefined` until a `data` field, and after a dispatch. */
+  let data: string | undefined;
+  let type = '';
+  let id: string | undefined;
+
+  const dispatch = (): void => {
+    const blockData = data;
+    const blockId = id;
+    const blockType = type;
+    data = id = undefined;
+    type = '';
+    // [spec] "If the data buffer is an empty string": no event.
+    if (blockData !== undefined) callbacks.onEvent(blockType || 'message', blockData, blockId);
+    else if (blockId !== undefined) callbacks.onId(blockId);
+  };
+
+  const dataLine = (text: string, valueStart: number, end: number): number => {
+    // [spec] "Append the field value to the data buffer" (see FieldSteps).
+    const value = text.slice(valueStart, end);
+    data = data === undefined ? value : `${data}\n${value}`;
+    if (data.length > maxEventSize) {
+      tooLarge();
+    } else if (text.charCodeAt(end) === LF && text.charCodeAt(end + 1) === LF) {
+      // A blank line next: dispatched at once.
+      dispatch();
+      return end + 2;
+    }
+    return end + 1;
+  };
+
+  const line = (text: string, start: number, end: number): number => {
+    const first = text.charCodeAt(start);
+    // [spec] "If the line starts with a U+003A COLON character: Ignore the line."
+    if (first === COLON) return end + 1;
+    const colon = colonOf(text, start, end);
+    const valueStart = valueStartOf(text, colon, end);
+    const nameLength = colon - start;
+    if (nameLength === 4 && isData(text, start)) return dataLine(text, valueStart, end);
+    const value = text.slice(valueStart, end);
+    if (nameLength === 2 && first === 105 && text.charCodeAt(start + 1) === 100) {
+      // [spec] "If the field value does not contain U+0000 NULL, then set the
+      // last event ID buffer to the field value. Otherwise, ignore the field."
+      if (!value.includes('\0')) id = value;
+      if (value.length > maxEventSize) tooLarge();
+    } else if (nameLength === 5 && isName(text, start, 'event')) {
+      // [spec] "Set the event type buffer to field value."
+      type = value;
+      if (value.length > maxEventSize) tooLarge();
+    } else if (nameLength === 5 && isName(text, start, 'retry')) {
+      // [spec] "If the field value consists of only ASCII digits, then
+      // interpret the field value as an integer in base ten"; otherwise ignore the field.
+      if (/^\d+$/.test(value)) callbacks.onRetry(Number(value));
+    }
+    // [spec] "Otherwise: The field is ignored."
+    return end + 1;
+  };
+
+  return [line, dataLine, dispatch, () => data?.length ?? 0, () => (data = undefined)];
+}
+
+/**
+ * [spec] "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A
+ * LINE FEED (CRLF) character pair, a single U+000A LINE FEED (LF) character,
+ * or a single U+000D CARRIAGE RETURN (CR) character." Runs the field steps
+ * over each complete line of `text` from `pos`; returns where the unfinished
+ * rest starts, or -1 once `stopped()` (a callback stopped the parser).
+ *
+ * The hot loop of the library, kept whole: blank lines and `data:` lines,
+ * most of any stream, are handled here rather than through `line()` (a call
+ * per line shows). Each search is redone only once passed, so a CR-only or
+ * LF-only stream stays linear.
+ */
+function eachLine(text: string, pos: number, [line, dataLine, dispatch]: FieldSteps, stopped: () => boolean): number {
+  const length = text.length;
+  let cr = text.indexOf('\r', pos);
+  let lf = text.indexOf('\n', pos);
+  while (pos < length) {
+    if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
+    if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
+    const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+    if (end === -1) break;
+    if (end === pos) {
+      dispatch();
+      pos++;
+    } else if (text.charCodeAt(pos + 4) === COLON && pos + 4 < end && isData(text, pos)) {
+      pos = dataLine(text, valueStartOf(text, pos + 4, end), end);
+    } else {
+      pos = line(text, pos, end);
+    }
+    if (stopped()) return -1;
+    if (end === cr && text.charCodeAt(pos) === LF) pos++;
+  }
+  return pos;
+}
+
 /**
  * Creates a parser. `maxEventSize` bounds memory, in UTF-16 code units: an
  * event's data, an id or event type, and the unfinished line plus the data
  * before it (give or take {@link LINE_SLACK}) may not exceed it.
+ *
+ * This is the step that splits the stream into lines; {@link createFieldSteps}
+ * does the rest. An unfinished line is carried over from piece to piece as
+ * the pieces themselves (`pending`), and joined once, when its end arrives:
+ * joining at every piece copied a long line again and again (a 16 MiB event
+ * peaked at over 200 MB of heap); kept apart, it costs about its own size.
+ * And joined, not concatenated: a concatenation is a rope, and every
+ * charCodeAt() on a rope takes V8's slow path (measured: the parser took 1.2×
+ * as long). `afterCR`: the previous piece ended in CR, so an LF starting this
+ * one belongs to it.
  */
 export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize: number): EventStreamParser {
-  /**
-   * An unfinished line carried over from earlier pieces, as the pieces
-   * themselves: joined once, when its end arrives. Joining at every piece
-   * copied a long line again and again (a 16 MiB event peaked at over 200 MB
-   * of heap); kept apart, it costs about its own size.
-   */
   let pending: string[] = [];
   let pendingLength = 0;
-  /** The previous piece ended in CR: an LF starting this one belongs to it. */
   let afterCR = false;
-  let data = '';
-  let hasData = false;
-  let type = '';
-  let id: string | undefined;
   let failed = false;
 
   /** Stops for good and lets go of what is buffered. */
@@ -92,181 +249,44 @@ export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize
     failed = true;
     pending = [];
     pendingLength = 0;
-    data = '';
+    clear();
   };
-
   const tooLarge = (): void => {
     halt();
     callbacks.onTooLarge();
   };
+  const stopped = (): boolean => failed;
+  const steps = createFieldSteps(callbacks, maxEventSize, tooLarge);
+  const [, , , bufferedLength, clear] = steps;
 
   /** Keeps `piece` of an unfinished line; the line and the data before it are bounded by maxEventSize. */
   const carry = (piece: string): void => {
-    if (piece === '') return;
     pending.push(piece);
     pendingLength += piece.length;
-    if (pendingLength + data.length > maxEventSize + LINE_SLACK) tooLarge();
+    if (pendingLength + bufferedLength() > maxEventSize + LINE_SLACK) tooLarge();
   };
 
-  /** [spec] Dispatches an event of `data`; the event type and id buffers go with it and are reset. */
-  const emit = (eventData: string): void => {
-    const blockId = id;
-    const blockType = type;
-    // [spec] Reset before the event fires: a listener that throws or closes
-    // the source leaves a clean parser.
-    id = undefined;
-    type = '';
-    callbacks.onEvent(blockType === '' ? 'message' : blockType, eventData, blockId);
-  };
-
-  /** [spec] "If the line is empty (a blank line): Dispatch the event." */
-  const dispatch = (): void => {
-    const blockData = data;
-    const blockHasData = hasData;
-    data = '';
-    hasData = false;
-    if (blockHasData) return emit(blockData);
-    // [spec] "If the data buffer is an empty string, set the data buffer and
-    // the event type buffer to the empty string and return" — after step 1
-    // has set the last event ID string, which an id-only block still does.
-    const blockId = id;
-    id = undefined;
-    type = '';
-    if (blockId !== undefined) callbacks.onId(blockId);
-  };
-
-  /**
-   * A `data` field whose value is `text[valueStart, end)`; returns where the
-   * next line starts (past a blank line it consumed too).
-   */
-  const dataLine = (text: string, valueStart: number, end: number): number => {
-    const value = valueStart < end ? text.slice(valueStart, end) : '';
-    if (value.length > maxEventSize) {
-      tooLarge();
-    } else if (!hasData && text.charCodeAt(end) === LF && text.charCodeAt(end + 1) === LF) {
-      // The common event: one data line, then a blank line. Dispatched at
-      // once, without going through the data buffer.
-      emit(value);
-      return end + 2;
-    } else {
-      // [spec] "Append the field value to the data buffer, then append a
-      // single U+000A LINE FEED character" — joined here, so the final LF
-      // that the spec then removes is never added.
-      data = hasData ? `${data}\n${value}` : value;
-      hasData = true;
-      if (data.length > maxEventSize) tooLarge();
+  const feed = (piece: string): void => {
+    if (failed || piece === '') return;
+    let text = piece;
+    // (An unfinished line and a CR at the end of the last piece exclude each other.)
+    let pos = afterCR && text.charCodeAt(0) === LF ? 1 : 0;
+    afterCR = false;
+    if (pendingLength > 0) {
+      // Still the same line: keep the piece, copy nothing.
+      if (text.indexOf('\n') === -1 && text.indexOf('\r') === -1) return carry(text);
+      pending.push(text);
+      text = pending.join('');
+      pending = [];
+      pendingLength = 0;
     }
-    return end + 1;
+    pos = eachLine(text, pos, steps, stopped);
+    if (pos === -1) return;
+    // A CR that ended the piece ended its line too (the last one lines up
+    // with the piece's end only then); an LF that follows it next is no new line.
+    if (pos < text.length) carry(text.slice(pos));
+    else afterCR = text.charCodeAt(pos - 1) === CR;
   };
 
-  /**
-   * [spec] Processes the line `text[start, end)`; returns where the next line
-   * starts (past a blank line it consumed too).
-   */
-  const line = (text: string, start: number, end: number): number => {
-    if (start === end) {
-      dispatch();
-      return end + 1;
-    }
-    const first = text.charCodeAt(start);
-    // [spec] "If the line starts with a U+003A COLON character: ignore the line."
-    if (first === COLON) return end + 1;
-    // [spec] "If the line contains a U+003A COLON character: collect the
-    // characters before it as the field name, after it as the value; if the
-    // value starts with a U+0020 SPACE character, remove it." Otherwise the
-    // whole line is the name and the value is empty.
-    // Where a `data:` or `id:` line would have its colon, look first: the
-    // lines nearly every event has skip the search.
-    let colon = first === 100 ? start + 4 : first === 105 ? start + 2 : start + 1;
-    if (text.charCodeAt(colon) !== COLON || colon > end) {
-      colon = start + 1;
-      while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
-    }
-    let valueStart = colon + 1;
-    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++;
-    const nameLength = colon - start;
-    // The name is compared in place, a character at a time: no slice, and no
-    // startsWith(), which V8 does not inline (with it the parser took 1.6× as long).
-    if (nameLength === 4 && isData(text, start)) return dataLine(text, valueStart, end);
-    const value = valueStart < end ? text.slice(valueStart, end) : '';
-    if (nameLength === 2 && first === 105 && text.charCodeAt(start + 1) === 100) {
-      // [spec] "If the field value does not contain U+0000 NULL, then set the
-      // last event ID buffer to the field value. Otherwise, ignore the field."
-      if (!value.includes('\0')) id = value;
-      if (value.length > maxEventSize) tooLarge();
-    } else if (nameLength === 5 && first === 101 && isName(text, start, EVENT)) {
-      type = value;
-      if (value.length > maxEventSize) tooLarge();
-    } else if (nameLength === 5 && first === 114 && isName(text, start, RETRY)) {
-      // [spec] "If the field value consists of only ASCII digits, interpret it
-      // as an integer in base ten"; otherwise ignore the field.
-      if (/^\d+$/.test(value)) callbacks.onRetry(Number(value));
-    }
-    // [spec] "Otherwise: the field is ignored."
-    return end + 1;
-  };
-
-  return {
-    feed(piece: string): void {
-      if (failed || piece === '') return;
-      let text = piece;
-      let pos = 0;
-      if (afterCR) {
-        afterCR = false;
-        if (text.charCodeAt(0) === LF) pos = 1;
-      }
-      if (pendingLength > 0) {
-        const rest = pos === 0 ? text : text.slice(pos);
-        if (rest.indexOf('\n') === -1 && rest.indexOf('\r') === -1) {
-          // Still the same line: keep the piece, copy nothing.
-          carry(rest);
-          return;
-        }
-        // Joined, not concatenated: a concatenation is a rope, and every
-        // charCodeAt() on a rope takes V8's slow path (measured: the parser
-        // took 1.2× as long).
-        pending.push(rest);
-        text = pending.join('');
-        pending = [];
-        pendingLength = 0;
-        pos = 0;
-      }
-      const length = text.length;
-      // [spec] Lines end in CRLF, a lone LF or a lone CR. Most streams use LF
-      // only: one search per piece settles which loop runs.
-      let cr = text.indexOf('\r', pos);
-      if (cr === -1) {
-        for (let lf = text.indexOf('\n', pos); lf !== -1; lf = text.indexOf('\n', pos)) {
-          // Blank lines and `data:` lines, most of any stream, are handled
-          // here rather than through line(): a call per line shows.
-          if (lf === pos) {
-            dispatch();
-            pos++;
-          } else if (text.charCodeAt(pos + 4) === COLON && pos + 4 < lf && isData(text, pos)) {
-            pos = dataLine(text, pos + 5 < lf && text.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, lf);
-          } else {
-            pos = line(text, pos, lf);
-          }
-          if (failed) return;
-        }
-      } else {
-        let lf = text.indexOf('\n', pos);
-        while (pos < length) {
-          // Each search is redone only once passed, so a CR-only stream stays linear.
-          if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
-          if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
-          const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
-          if (end === -1) break;
-          pos = line(text, pos, end);
-          if (failed) return;
-          if (end === cr) {
-            if (pos === length) afterCR = true;
-            else if (text.charCodeAt(pos) === LF) pos++;
-          }
-        }
-      }
-      if (pos < length) carry(pos === 0 ? text : text.slice(pos));
-    },
-    stop: halt,
-  };
+  return { feed, stop: halt };
 }

@@ -16,11 +16,9 @@ import type { NormalizedOptions } from './options.js';
  * tab as well, so those ids cannot be sent at all.
  */
 export function headerValueOf(id: string): string | undefined {
-  let value = id;
-  if (!/^[\x00-\x7f]*$/.test(id)) {
-    value = '';
-    for (const byte of new TextEncoder().encode(id)) value += String.fromCharCode(byte);
-  }
+  // (An ASCII id comes out as itself.)
+  let value = '';
+  for (const byte of new TextEncoder().encode(id)) value += String.fromCharCode(byte);
   return /^[\t\x20-\x7e\x80-\xff]*$/.test(value) ? value : undefined;
 }
 
@@ -49,11 +47,9 @@ export async function buildRequest(o: NormalizedOptions, url: string, cursor: st
   if (cursor !== '' && !(o.lastEventIdQuery !== undefined && isCrossOrigin(url))) headers.set('last-event-id', cursor);
   // A plain object of lower-case names: wrappers written for other clients
   // spread `init.headers`, which loses every entry of a Headers object.
-  const plain: Record<string, string> = {};
-  headers.forEach((value, name) => (plain[name] = value));
   const init: RequestInit = {
     method: o.method,
-    headers: plain,
+    headers: Object.fromEntries(headers),
     // [spec] "credentials mode: include if withCredentials, else same-origin";
     // "cache mode: no-store" (fetch then adds Cache-Control itself, after the CORS check).
     credentials: o.withCredentials ? 'include' : 'same-origin',
