@@ -68,7 +68,7 @@ function closest(name: string, known: string[]): string | undefined {
     let start = 0;
     let end = 1;
     while (a[start] && a[start] === b[start]) start++;
-    while (a.at(-end) && a.at(-end) === b.at(-end)) end++;
+    while (a[a.length - end] && a[a.length - end] === b[b.length - end]) end++;
     if (start + end - 1 > bestScore) [best, bestScore] = [candidate, start + end - 1];
   }
   return best;

@@ -35,8 +35,11 @@ type AnyListener = EventListenerOrEventListenerObject | ((event: never) => unkno
 /** The types the source fires as plain events, through the real EventTarget. Every other type is a message. */
 const isOwnEventType = (type: string) => type === 'open' || type === 'error' || type === 'reconnecting' || type === 'stats';
 
-/** The registry of a target, for the source that dispatches to it (set in the class's static block). */
-export let messageListeners: (target: SourceTarget) => ListenerRegistry;
+/** Each target's registry, for the source that dispatches to it (read once, at construction). */
+const registries = new WeakMap<SourceTarget, ListenerRegistry>();
+
+/** The registry of `target`: the source's friend access, without a public member. */
+export const messageListeners = (target: SourceTarget) => registries.get(target) as ListenerRegistry;
 
 /**
  * The listener API of {@link ResilientEventSource}; not constructed on its own.
@@ -49,10 +52,10 @@ export class SourceTarget extends EventTarget {
     report: reportListenerError,
   });
 
-  static {
-    // A friend accessor: the source reads the registry once, at construction,
-    // without making it a public member.
-    messageListeners = (target) => target.#listeners;
+  constructor() {
+    super();
+    // Not a static block (Safari 16.4): a WeakMap read once per source.
+    registries.set(this, this.#listeners);
   }
 
   /** Handler for `open`, as `EventSource.onopen`. */
