@@ -21,6 +21,7 @@ function functionsOf(path) {
   const file = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
   const found = [];
   const nameOf = (node) => {
+    if (ts.isConstructorDeclaration(node)) return 'constructor';
     if (node.name) return node.name.getText(file);
     const parent = node.parent;
     if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent))) return parent.name.getText(file);

@@ -30,8 +30,10 @@ const dataOf = (seq: number) => (seq % 7 === 0 ? `#${seq} é😀中\nsecond line
 
 let server: SseServer;
 beforeAll(async () => {
-  // Heartbeats every 25 ms against a 400 ms timeout (16×): only a silenced
-  // stream times out, however long a batch waits on a loaded machine.
+  // Heartbeats every 25 ms against a 1,200 ms timeout (48×): only a silenced
+  // stream times out, however long a batch waits on a loaded machine. (The
+  // timeout also covers a reconnect until its response arrives: at 400 ms,
+  // one run in a loaded parallel run timed a reconnect out, 26 against 24.)
   server = await createSseServer({ retry: 10, heartbeatInterval: 25, makeData: dataOf });
 });
 afterAll(async () => {
@@ -43,7 +45,7 @@ describe(`soak (seed ${SEED})`, () => {
     const random = rng(SEED);
     const es = new ResilientEventSource(server.streamUrl, {
       store: false,
-      heartbeatTimeout: 400,
+      heartbeatTimeout: 1200,
       backoff: { initialDelay: 5, maxDelay: 40 },
     });
     const got = recorder(es);
