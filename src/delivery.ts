@@ -72,9 +72,10 @@ export class Delivery {
     return this.shared?.role ?? (this.sharing ? 'follower' : 'private');
   }
 
-  /** Whether this source holds the shared stream (per event: one property read). */
-  leads(): boolean {
-    return this.shared?.role === 'leader';
+  /** The shared stream when this source holds it, to announce to its followers (per event: one property read). */
+  leader(): SharedStream | undefined {
+    const shared = this.shared;
+    return shared?.role === 'leader' ? shared : undefined;
   }
 
   /** Body bytes arrived at `now`. */
@@ -90,7 +91,7 @@ export class Delivery {
   /** A block with an id and no data: the position moves, no event fires. */
   moveTo(id: string, relay = true): void {
     if (!this.#accept(id, false)) return;
-    if (relay && this.leads()) this.shared?.relay({ type: '', data: undefined, id });
+    if (relay) this.leader()?.relay({ type: '', data: undefined, id });
   }
 
   /**
@@ -106,7 +107,7 @@ export class Delivery {
       counters.duplicatesSuppressed++;
       return;
     }
-    if (relay && this.leads()) this.shared?.relay({ type, data, id });
+    if (relay) this.leader()?.relay({ type, data, id });
     counters.eventsDelivered++;
     // The time of the chunk that carried it: one clock read per chunk, not per event.
     counters.lastEventAt = counters.lastByteAt;

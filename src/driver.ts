@@ -81,7 +81,7 @@ export class Driver {
     // the very first request already carries Last-Event-ID.
     await this.#d.load();
     if (this.#o.pauseWhenHidden && isHidden()) this.#pausedBy.hidden = true;
-    if (this.isClosed() || this.isPaused()) return;
+    if (this.isHalted()) return;
     this.started = true;
     if (this.#o.share && this.#host.join()) return;
     await this.connect();
@@ -94,6 +94,11 @@ export class Driver {
 
   isPaused(): boolean {
     return this.#pausedBy.hidden || this.#pausedBy.pagehide;
+  }
+
+  /** CLOSED or paused: nothing may connect now. */
+  isHalted(): boolean {
+    return this.isClosed() || this.isPaused();
   }
 
   async connect(): Promise<void> {
@@ -115,23 +120,16 @@ export class Driver {
       }));
     }
     // A listener of that report may have closed the source, or paused it.
-    if (this.isClosed() || this.isPaused()) return;
+    if (this.isHalted()) return;
+    // The options carry fetch, clock, heartbeatTimeout and maxEventSize under the params' names.
     const connection = openConnection(
-      {
-        url,
-        prepare: () => buildRequest(o, url, cursor),
-        fetch: o.fetch,
-        clock: o.clock,
-        heartbeatTimeout: o.heartbeatTimeout,
-        maxEventSize: o.maxEventSize,
-        headersAreFunction: typeof o.headers === 'function',
-      },
+      { ...o, url, prepare: () => buildRequest(o, url, cursor), headersAreFunction: typeof o.headers === 'function' },
       this.#callbacks,
     );
     this.#connection = connection;
     const outcome = await connection.done;
     if (this.#connection === connection) this.#connection = undefined;
-    if (this.isClosed() || this.isPaused() || outcome.kind === 'aborted') return;
+    if (this.isHalted() || outcome.kind === 'aborted') return;
     this.#act(outcome);
   }
 
@@ -145,7 +143,7 @@ export class Driver {
     this.#resume.redirected(finalUrl);
     this.readyState = OPEN;
     this.#reauthenticated = false;
-    if (d.leads()) d.shared?.announceOpen(d.origin, status, headers, finalUrl);
+    d.leader()?.announceOpen(d.origin, status, headers, finalUrl);
     this.#host.fire(new OpenEvent({ status, headers, url: finalUrl }));
     if (!this.isClosed()) this.#host.stats();
   }
@@ -165,23 +163,19 @@ export class Driver {
 
   /** Acts on what reconnect-policy.ts decides for an ended attempt. */
   #act(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
-    const o = this.#o;
+    // The options carry endOfStream, heartbeatTimeout, maxEventSize, backoff and random.
     const decision = decide(outcome, {
+      ...this.#o,
       failures: this.#streak(),
       reconnectionTime: this.#reconnectionTime,
       reauthenticated: this.#reauthenticated,
       sentCursor: this.#resume.sentCursor,
-      endOfStream: o.endOfStream,
-      heartbeatTimeout: o.heartbeatTimeout,
-      maxEventSize: o.maxEventSize,
-      backoff: o.backoff,
-      random: o.random,
     });
     switch (decision.next) {
       case 'close':
         // The answer is complete: CLOSED, no error, and no second request
         // (for an LLM-style POST, a second bill).
-        if (this.#d.leads()) this.#d.shared?.announceEnd();
+        this.#d.leader()?.announceEnd();
         this.close();
         return this.#host.stats();
       case 'fail':
@@ -203,15 +197,13 @@ export class Driver {
     const init = { attempt, delay, reason: error.reason };
     this.#count(init);
     this.readyState = CONNECTING;
-    const d = this.#d;
-    if (d.leads()) {
-      d.shared?.announceError(error, CONNECTING);
-      d.shared?.announceReconnecting(init);
-    }
+    const leader = this.#d.leader();
+    leader?.announceError(error, CONNECTING);
+    leader?.announceReconnecting(init);
     this.#host.fire(new StreamErrorEvent(error));
     if (this.isClosed()) return;
     this.#host.fire(new ReconnectingEvent(init));
-    if (this.isClosed() || this.isPaused()) return;
+    if (this.isHalted()) return;
     this.#host.stats();
     // [spec] "Wait a delay equal to the reconnection time of the event source."
     this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.connect(), delay);
@@ -228,7 +220,7 @@ export class Driver {
   fail(error: StreamErrorInit): void {
     // The shared stream is over for every tab, not only this one — unless this
     // tab's own signal ended it, which is this tab's business alone.
-    if (error.reason !== 'aborted' && this.#d.leads()) this.#d.shared?.announceError(error, CLOSED);
+    if (error.reason !== 'aborted') this.#d.leader()?.announceError(error, CLOSED);
     this.close();
     this.#host.fire(new StreamErrorEvent(error));
     this.#host.stats();
@@ -267,16 +259,16 @@ export class Driver {
     this.readyState = CONNECTING;
     const init = { attempt: this.#streak() + 1, delay: 0, reason };
     this.#count(init);
-    if (this.#d.leads()) this.#d.shared?.announceReconnecting(init);
+    this.#d.leader()?.announceReconnecting(init);
     this.#host.fire(new ReconnectingEvent(init));
-    if (this.isClosed() || this.isPaused()) return;
+    if (this.isHalted()) return;
     this.#host.stats();
     void this.connect();
   }
 
   /** The device slept: an open stream (or an attempt in flight) is presumed dead. A wait runs on. */
   wake(): void {
-    if (this.isClosed() || this.isPaused() || this.#d.role() === 'follower' || this.#connection === undefined) return;
+    if (this.isHalted() || this.#d.role() === 'follower' || this.#connection === undefined) return;
     this.reconnectNow('wake');
   }
 

@@ -175,7 +175,7 @@ export class ResilientEventSource extends SourceTarget {
    */
   reconnect(): void {
     const driver = this.#driver;
-    if (driver.isClosed() || driver.isPaused() || !driver.started) return;
+    if (driver.isHalted() || !driver.started) return;
     if (this.#delivery.role() === 'follower') return this.#delivery.shared?.requestReconnect();
     driver.reconnectNow('requested');
   }
@@ -245,7 +245,7 @@ export class ResilientEventSource extends SourceTarget {
     const live = () => !driver.isClosed();
     return {
       lead: () => {
-        if (!live() || driver.isPaused()) return false;
+        if (driver.isHalted()) return false;
         // What this tab has seen is the cursor now: it resumes from its own last id
         // and dedupe window, so it neither skips nor repeats what it showed.
         d.cursor.changed();
