@@ -26,9 +26,9 @@ export const iteratorBufferSize = 10_000;
 export class StreamError extends Error {
   override readonly name = 'StreamError';
   /** The reason of the final `error` event, or `too-large` when the loop fell too far behind. */
-  readonly reason: ErrorReason;
+  declare readonly reason: ErrorReason;
   /** The HTTP status, when known. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(reason: ErrorReason, message: string, status?: number, options?: { cause?: unknown }) {
     super(message, options);

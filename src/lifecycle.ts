@@ -54,13 +54,16 @@ export function watchLifecycle(hooks: LifecycleHooks): () => void {
     if (event?.persisted === true) hooks.onPageRestore();
   });
   const { onHiddenChange, onMaybeWoke } = hooks;
-  if (onHiddenChange) on(target(doc), 'visibilitychange', () => onHiddenChange(doc?.hidden === true));
-  if (onMaybeWoke) {
-    on(target(doc), 'resume', () => onMaybeWoke('resume'));
-    on(target(doc), 'visibilitychange', () => {
-      if (doc?.hidden !== true) onMaybeWoke('visible');
+  const page = target(doc);
+  // One listener for both hooks: the hidden state first, then a return to visible.
+  if (onHiddenChange || onMaybeWoke) {
+    on(page, 'visibilitychange', () => {
+      const hidden = doc?.hidden === true;
+      onHiddenChange?.(hidden);
+      if (!hidden) onMaybeWoke?.('visible');
     });
   }
+  if (onMaybeWoke) on(page, 'resume', () => onMaybeWoke('resume'));
   return () => {
     for (const off of offs.splice(0)) off();
   };
