@@ -49,12 +49,9 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
   const queue: StringMessageEvent[] = [];
   let failure: StreamError | undefined;
   let done = false;
+  /** Resolves the wait of a `next()` with nothing queued; a stale one is a no-op. */
   let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const over = { value: undefined, done: true } as const;
 
   const onMessage = (event: Event) => {
     queue.push(event as StringMessageEvent);
@@ -63,7 +60,7 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
       finish();
       source.close();
     }
-    notify();
+    wake?.();
   };
   const onError = (event: Event) => {
     if (source.readyState !== 2) return;
@@ -76,7 +73,7 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
     done = true;
     source.removeEventListener('message', onMessage);
     source.removeEventListener('error', onError);
-    notify();
+    wake?.();
   };
   source.addEventListener('message', onMessage);
   source.addEventListener('error', onError);
@@ -84,18 +81,16 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
   // loop normally, once the cursor is saved; a final error has set `failure`.
   void source.closed.then(finish);
 
-  const iterator = {
+  return {
     async next(): Promise<IteratorResult<StringMessageEvent, undefined>> {
       for (;;) {
         const event = queue.shift();
         if (event) return { value: event, done: false };
         if (done) {
-          if (failure) {
-            const error = failure;
-            failure = undefined;
-            throw error;
-          }
-          return { value: undefined, done: true };
+          const error = failure;
+          failure = undefined;
+          if (error) throw error;
+          return over;
         }
         await new Promise<void>((resolve) => (wake = resolve));
       }
@@ -106,11 +101,10 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
       queue.length = 0;
       failure = undefined;
       source.close();
-      return { value: undefined, done: true };
+      return over;
     },
     [Symbol.asyncIterator]() {
-      return iterator;
+      return this;
     },
   };
-  return iterator;
 }
