@@ -44,18 +44,18 @@ interface SourceLike extends EventTarget {
   close(): void;
 }
 
+/** What `next()` returns at the end. */
+const over = Object.freeze({ value: undefined, done: true } as const);
+
 /** An async iterator over `source`'s `message` events. */
 export function iterateMessages(source: SourceLike): AsyncIterator<StringMessageEvent, undefined> & AsyncIterable<StringMessageEvent> {
   const queue: StringMessageEvent[] = [];
   let failure: StreamError | undefined;
-  let done = false;
   /** Resolves the wait of a `next()` with nothing queued; a stale one is a no-op. */
   let wake: (() => void) | undefined;
-  const over = { value: undefined, done: true } as const;
 
   const onMessage = (event: Event) => {
-    queue.push(event as StringMessageEvent);
-    if (queue.length >= iteratorBufferSize) {
+    if (queue.push(event as StringMessageEvent) >= iteratorBufferSize) {
       failure = new StreamError('too-large', `The for await loop fell ${queue.length} events behind (the bound is ${iteratorBufferSize}): the source was closed; every event received is yielded, and a new source resumes after the last`);
       finish();
       source.close();
@@ -68,15 +68,15 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
     failure ??= new StreamError(e.reason, e.message, e.status, { cause: e });
     finish();
   };
+  /** Aborted when the loop is over: that also removes both listeners. */
+  const ended = new AbortController();
   const finish = () => {
-    if (done) return;
-    done = true;
-    source.removeEventListener('message', onMessage);
-    source.removeEventListener('error', onError);
+    ended.abort();
     wake?.();
   };
-  source.addEventListener('message', onMessage);
-  source.addEventListener('error', onError);
+  const options = { signal: ended.signal };
+  source.addEventListener('message', onMessage, options);
+  source.addEventListener('error', onError, options);
   // A close without an error event (the app's close(), endOfStream) ends the
   // loop normally, once the cursor is saved; a final error has set `failure`.
   void source.closed.then(finish);
@@ -86,7 +86,7 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
       for (;;) {
         const event = queue.shift();
         if (event) return { value: event, done: false };
-        if (done) {
+        if (ended.signal.aborted) {
           const error = failure;
           failure = undefined;
           if (error) throw error;
