@@ -56,7 +56,7 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
 
   const onMessage = (event: Event) => {
     if (queue.push(event as StringMessageEvent) >= iteratorBufferSize) {
-      failure = new StreamError('too-large', `The for await loop fell ${queue.length} events behind (the bound is ${iteratorBufferSize}): the source was closed; every event received is yielded, and a new source resumes after the last`);
+      failure = new StreamError('too-large', `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`);
       finish();
       source.close();
     }
