@@ -117,7 +117,7 @@ export class ReconnectingEvent extends Event {
  */
 export class StatsEvent extends Event {
   /** The snapshot at the time of the change. */
-  readonly stats: StreamStats;
+  declare readonly stats: StreamStats;
 
   constructor(stats: StreamStats) {
     super('stats');
