@@ -42,12 +42,13 @@ export function joinShare(name: string, hooks: ShareHooks): Share | undefined {
     if (!left) hooks.onMessage(event.data);
   };
   locks
-    .request(name, { signal: waiting.signal }, () => {
-      if (left) return Promise.resolve();
-      // Held until leave(): the promise is the lease.
+    .request(name, { signal: waiting.signal }, async () => {
+      if (left) return;
+      // Held until leave(): the promise is the lease, made before onLeader()
+      // so that a leave() from inside it releases the lock.
       const lease = new Promise<void>((resolve) => (release = resolve));
       hooks.onLeader();
-      return lease;
+      await lease;
     })
     // An aborted wait (leave() before the lock came) rejects: nothing to do.
     .catch(() => {});

@@ -23,7 +23,5 @@ export function followerHears(host: SharedStreamHost, message: ShareMessage): vo
       return host.lost(fromWire(message));
     case 'reconnecting':
       return host.reconnecting(message);
-    default:
-      return;
   }
 }
