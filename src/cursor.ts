@@ -49,107 +49,97 @@ export interface CursorKeeper {
 }
 
 function isCursor(value: unknown): value is StoredCursor {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<StoredCursor>;
-  return typeof v.lastEventId === 'string'
+  const v = value as Partial<StoredCursor> | null;
+  return typeof v?.lastEventId === 'string'
     && Array.isArray(v.recentIds)
     && v.recentIds.every((id) => typeof id === 'string');
 }
 
-/** Creates the keeper. With no store, every method is a no-op. */
-export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
-  const { key, clock, snapshot } = params;
-  const interval = params.writeInterval ?? defaultWriteInterval;
-  const timeout = params.timeout ?? defaultStoreTimeout;
-  let store = params.store;
-  let failed = false;
-  let dirty = false;
-  const inFlight = new Set<Promise<void>>();
-  let timer: TimerHandle | undefined;
-  let lastWriteAt = -Infinity;
+const nothing = (): void => {};
+const none = async (): Promise<undefined> => undefined;
+/** The keeper of a source with no store: every method is a no-op. */
+const idle: CursorKeeper = { load: none, changed: nothing, flush: none, release: nothing };
 
-  function fail(error: StoreError): void {
-    if (failed) return;
-    failed = true;
+/** A store call, guarded: it resolves `undefined` instead of failing. */
+type GuardedCall = <T>(what: 'read' | 'write' | 'delete', run: (store: LastEventIdStore) => Promise<T>, ...also: Promise<void>[]) => Promise<T | void>;
+
+/**
+ * The store behind a time limit. The first failure (a throw, a rejection, no
+ * answer within the timeout, or a value that is not a cursor) swaps in a
+ * memory store and is reported; every later call goes to memory, which
+ * cannot fail.
+ */
+function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
+  const { key, clock, timeout = defaultStoreTimeout } = params;
+  let store = original;
+
+  const fail = (error: StoreError): void => {
+    if (store !== original) return;
     store = createMemoryStore();
     params.onFailure(error);
-  }
+  };
 
-  /** Settles the reads still waiting on the store, when the source closes. */
-  const pendingReads = new Set<() => void>();
-
-  /**
-   * Runs one store call with a time limit; a broken store degrades to memory.
-   * A read is started from a microtask: the first one runs in the
-   * constructor, and a `get()` that throws at once must still be reported to
-   * listeners added right after it. Writes start synchronously (the pagehide
-   * flush has no later task to run in); one that throws is caught all the same.
-   */
-  async function call<T>(what: string, run: (s: LastEventIdStore) => Promise<T>): Promise<T | undefined> {
-    const current = store;
-    if (!current) return undefined;
-    let limit: TimerHandle | undefined;
-    let giveUp: (() => void) | undefined;
+  /** Runs one call against `timeout` and whatever else it is `also` raced with. */
+  const call: GuardedCall = async (what, run, ...also) => {
+    let limit: TimerHandle;
     try {
       return await Promise.race([
-        what === 'read' ? Promise.resolve().then(() => run(current)) : run(current),
+        run(store),
         new Promise<never>((_, reject) => {
           limit = clock.setTimeout(() => reject(new StoreError(`The cursor store did not answer a ${what} within ${timeout} ms`)), timeout);
         }),
-        // Only a read is given up on close: nothing depends on it any more,
-        // and its timer must not keep a process alive for the timeout.
-        ...(what === 'read' ? [new Promise<undefined>((resolve) => pendingReads.add((giveUp = () => resolve(undefined))))] : []),
+        ...also,
       ]);
     } catch (cause) {
-      if (store === current) {
-        fail(cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause }));
-      }
-      return undefined;
+      fail(cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause }));
     } finally {
       clock.clearTimeout(limit);
-      if (giveUp) pendingReads.delete(giveUp);
     }
-  }
+  };
 
-  function write(): void {
+  return { fail, call };
+}
+
+/**
+ * Turns changes into writes: at most one in flight, at most one per
+ * interval, the value taken when the write starts; `flush()` writes at once.
+ */
+function createWriter(call: GuardedCall, params: CursorKeeperParams): Pick<CursorKeeper, 'changed' | 'flush'> {
+  const { key, clock, snapshot, writeInterval = defaultWriteInterval } = params;
+  let dirty = false;
+  let timer: TimerHandle | undefined;
+  let lastWriteAt = -Infinity;
+  const inFlight = new Set<Promise<void>>();
+
+  const write = (): void => {
     // flush() may write while a spaced-out write is still scheduled: that
     // timer is now pointless and must not outlive close().
-    if (timer !== undefined) clock.clearTimeout(timer);
+    clock.clearTimeout(timer);
     timer = undefined;
     dirty = false;
     const cursor = snapshot();
     lastWriteAt = clock.now();
-    // An empty last id with nothing remembered is the reset state: remove the
-    // entry rather than store an empty one.
+    // Writes start synchronously: the pagehide flush has no later task to
+    // run in. An empty last id with nothing remembered is the reset state:
+    // remove the entry rather than store an empty one.
     const done: Promise<void> = (cursor.lastEventId === '' && cursor.recentIds.length === 0
       ? call('delete', (s) => s.delete(key))
       : call('write', (s) => s.set(key, cursor))
     ).then(() => {
       inFlight.delete(done);
-      if (dirty && inFlight.size === 0) schedule();
+      schedule();
     });
     inFlight.add(done);
-  }
+  };
 
-  function schedule(): void {
-    if (inFlight.size > 0 || timer !== undefined) return;
-    const wait = lastWriteAt + interval - clock.now();
+  const schedule = (): void => {
+    if (!dirty || inFlight.size > 0 || timer !== undefined) return;
+    const wait = lastWriteAt + writeInterval - clock.now();
     if (wait > 0) timer = clock.setTimeout(write, wait);
     else write();
-  }
-
-  if (!store) {
-    return { load: () => Promise.resolve(undefined), changed() {}, flush: () => Promise.resolve(), release() {} };
-  }
+  };
 
   return {
-    async load() {
-      const value = await call('read', (s) => s.get(key));
-      if (value === undefined || value === null) return undefined;
-      if (isCursor(value)) return value;
-      fail(new StoreError(`The value stored under "${key}" is not a cursor; starting without one`));
-      return undefined;
-    },
     changed() {
       // Already dirty means a write is scheduled or in flight, and it will
       // take this change too: nothing to do on this per-event path.
@@ -167,8 +157,32 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
         await Promise.all(inFlight);
       }
     },
-    release() {
-      for (const giveUp of [...pendingReads]) giveUp();
+  };
+}
+
+/** Creates the keeper. With no store, every method is a no-op. */
+export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
+  const { store, key } = params;
+  if (!store) return idle;
+  const { call, fail } = guardStore(store, params);
+  /** Settles the reads still waiting on the store, when the source closes. */
+  let release!: () => void;
+  // Only a read is given up on close: nothing depends on it any more, and
+  // its timer must not keep a process alive for the timeout.
+  const released = new Promise<void>((resolve) => (release = resolve));
+
+  return {
+    async load() {
+      // The first read runs in the constructor: a `get()` that throws at once
+      // becomes a rejection here (an async function), so it is reported from a
+      // later microtask, to listeners added right after the constructor too.
+      const value = await call('read', async (s) => s.get(key), released);
+      if (value == null) return undefined;
+      if (isCursor(value)) return value;
+      fail(new StoreError(`The value stored under "${key}" is not a cursor; starting without one`));
+      return undefined;
     },
+    ...createWriter(call, params),
+    release,
   };
 }

@@ -37,6 +37,20 @@ export const noDedupe: DedupeWindow = {
  */
 const greater = (a: string, b: string) => (a.length === b.length ? a > b : a.length > b.length);
 
+/** Binary search of an ordered window of `count` ids, `at(0)` the oldest. */
+function search(id: string, count: number, at: (k: number) => string): boolean {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const value = at(mid);
+    if (value === id) return true;
+    if (greater(id, value)) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
 /**
  * Creates a window of the given size (a positive integer), exact in both of
  * its forms:
@@ -61,39 +75,23 @@ export function createDedupeWindow(size: number): DedupeWindow {
   const at = (k: number) => ring[(next - filled + k + size) % size] as string;
 
   function push(id: string): void {
-    if (hashed !== undefined && filled === size) hashed.delete(ring[next] as string);
+    if (filled === size) hashed?.delete(ring[next] as string);
+    else filled++;
     ring[next] = id;
     newest = id;
     next = next + 1 === size ? 0 : next + 1;
-    if (filled < size) filled++;
   }
 
-  /** Binary search of the ordered ring, oldest first. */
-  function inOrderedRing(id: string): boolean {
-    let lo = 0;
-    let hi = filled - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const value = at(mid);
-      if (value === id) return true;
-      if (greater(id, value)) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
-  }
+  const list = () => Array.from({ length: filled }, (_, k) => at(k));
 
-  function has(id: string): boolean {
-    if (hashed !== undefined) return hashed.has(id);
-    // The next id in order cannot be a repeat.
-    if (newest === undefined || greater(id, newest)) return false;
-    return inOrderedRing(id);
-  }
+  /** Hashed: one lookup. Ordered: the next id in order cannot be a repeat; an older one is searched for. */
+  const has = (id: string): boolean =>
+    hashed ? hashed.has(id) : newest !== undefined && !greater(id, newest) && search(id, filled, at);
 
   function add(id: string): void {
-    if (hashed === undefined && newest !== undefined && !greater(id, newest)) {
+    if (!hashed && newest !== undefined && !greater(id, newest)) {
       // The order is broken for good: hash what the ring holds.
-      hashed = new Set();
-      for (let k = 0; k < filled; k++) hashed.add(at(k));
+      hashed = new Set(list());
     }
     push(id);
     hashed?.add(id);
@@ -102,7 +100,7 @@ export function createDedupeWindow(size: number): DedupeWindow {
   return {
     admit(id) {
       // The common case first, in as few steps as possible.
-      if (hashed === undefined && (newest === undefined || greater(id, newest))) {
+      if (!hashed && (newest === undefined || greater(id, newest))) {
         push(id);
         return true;
       }
@@ -112,17 +110,11 @@ export function createDedupeWindow(size: number): DedupeWindow {
     },
     has,
     add,
-    list() {
-      const out: string[] = [];
-      for (let k = 0; k < filled; k++) out.push(at(k));
-      return out;
-    },
+    list,
     load(ids) {
       ring.fill('');
-      next = 0;
-      filled = 0;
-      newest = undefined;
-      hashed = undefined;
+      next = filled = 0;
+      newest = hashed = undefined;
       for (const id of ids.slice(-size)) if (!has(id)) add(id);
     },
   };

@@ -3,6 +3,16 @@
  */
 import type { ErrorReason, ReconnectReason, StreamStats } from './types.js';
 
+/**
+ * The construction the events below share: the named fields of `init`
+ * copied onto the event (the classes only declare them; this creates them).
+ * Only those: an init may carry more than its type says (a message from
+ * another tab, say), and none of that must show.
+ */
+function fill(event: Event, init: object, fields: string): void {
+  for (const field of fields.split(' ')) (event as unknown as Record<string, unknown>)[field] = (init as Record<string, unknown>)[field];
+}
+
 /** Details of an {@link StreamErrorEvent}. */
 export interface StreamErrorInit {
   /** Why it happened. */
@@ -25,29 +35,24 @@ export interface StreamErrorInit {
  */
 export class StreamErrorEvent extends Event {
   /** Why it happened. */
-  readonly reason: ErrorReason;
+  declare readonly reason: ErrorReason;
   /** A human-readable explanation. */
-  readonly message: string;
+  declare readonly message: string;
   /** The HTTP status, when known. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** The underlying error, when known. */
-  readonly cause: unknown;
+  declare readonly cause: unknown;
   /** For a refused response (`http-status`, `content-type`): its headers. */
-  readonly headers: Headers | undefined;
+  declare readonly headers: Headers | undefined;
   /**
    * For a refused response: up to 64 KiB of its body as text, read with a
    * time limit (see `refusedBodyLimit`), or `undefined`.
    */
-  readonly body: string | undefined;
+  declare readonly body: string | undefined;
 
   constructor(init: StreamErrorInit) {
     super('error');
-    this.reason = init.reason;
-    this.message = init.message;
-    this.status = init.status;
-    this.cause = init.cause;
-    this.headers = init.headers;
-    this.body = init.body;
+    fill(this, init, 'reason message status cause headers body');
   }
 }
 
@@ -68,17 +73,15 @@ export interface OpenInit {
  */
 export class OpenEvent extends Event {
   /** The response's status. */
-  readonly status: number;
+  declare readonly status: number;
   /** The response's headers. */
-  readonly headers: Headers;
+  declare readonly headers: Headers;
   /** The final URL, after redirects. */
-  readonly url: string;
+  declare readonly url: string;
 
   constructor(init: OpenInit) {
     super('open');
-    this.status = init.status;
-    this.headers = init.headers;
-    this.url = init.url;
+    fill(this, init, 'status headers url');
   }
 }
 
@@ -95,17 +98,15 @@ export interface ReconnectingInit {
 /** The `reconnecting` event, fired before each scheduled reconnect. */
 export class ReconnectingEvent extends Event {
   /** 1-based attempt number. */
-  readonly attempt: number;
+  declare readonly attempt: number;
   /** Ms until the reconnect. */
-  readonly delay: number;
+  declare readonly delay: number;
   /** Why: an {@link ErrorReason}, `requested` (`reconnect()`) or `wake` (the device slept). */
-  readonly reason: ReconnectReason;
+  declare readonly reason: ReconnectReason;
 
   constructor(init: ReconnectingInit) {
     super('reconnecting');
-    this.attempt = init.attempt;
-    this.delay = init.delay;
-    this.reason = init.reason;
+    fill(this, init, 'attempt delay reason');
   }
 }
 
@@ -116,7 +117,7 @@ export class ReconnectingEvent extends Event {
  */
 export class StatsEvent extends Event {
   /** The snapshot at the time of the change. */
-  readonly stats: StreamStats;
+  declare readonly stats: StreamStats;
 
   constructor(stats: StreamStats) {
     super('stats');
@@ -130,7 +131,4 @@ export class StatsEvent extends Event {
  */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }

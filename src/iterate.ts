@@ -26,9 +26,9 @@ export const iteratorBufferSize = 10_000;
 export class StreamError extends Error {
   override readonly name = 'StreamError';
   /** The reason of the final `error` event, or `too-large` when the loop fell too far behind. */
-  readonly reason: ErrorReason;
+  declare readonly reason: ErrorReason;
   /** The HTTP status, when known. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(reason: ErrorReason, message: string, status?: number, options?: { cause?: unknown }) {
     super(message, options);
@@ -44,26 +44,23 @@ interface SourceLike extends EventTarget {
   close(): void;
 }
 
+/** What `next()` returns at the end. */
+const over = Object.freeze({ value: undefined, done: true } as const);
+
 /** An async iterator over `source`'s `message` events. */
 export function iterateMessages(source: SourceLike): AsyncIterator<StringMessageEvent, undefined> & AsyncIterable<StringMessageEvent> {
   const queue: StringMessageEvent[] = [];
   let failure: StreamError | undefined;
-  let done = false;
+  /** Resolves the wait of a `next()` with nothing queued; a stale one is a no-op. */
   let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
 
   const onMessage = (event: Event) => {
-    queue.push(event as StringMessageEvent);
-    if (queue.length >= iteratorBufferSize) {
-      failure = new StreamError('too-large', `The for await loop fell ${queue.length} events behind (the bound is ${iteratorBufferSize}): the source was closed; every event received is yielded, and a new source resumes after the last`);
+    if (queue.push(event as StringMessageEvent) >= iteratorBufferSize) {
+      failure = new StreamError('too-large', `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`);
       finish();
       source.close();
     }
-    notify();
+    wake?.();
   };
   const onError = (event: Event) => {
     if (source.readyState !== 2) return;
@@ -71,31 +68,29 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
     failure ??= new StreamError(e.reason, e.message, e.status, { cause: e });
     finish();
   };
+  /** Aborted when the loop is over: that also removes both listeners. */
+  const ended = new AbortController();
   const finish = () => {
-    if (done) return;
-    done = true;
-    source.removeEventListener('message', onMessage);
-    source.removeEventListener('error', onError);
-    notify();
+    ended.abort();
+    wake?.();
   };
-  source.addEventListener('message', onMessage);
-  source.addEventListener('error', onError);
+  const options = { signal: ended.signal };
+  source.addEventListener('message', onMessage, options);
+  source.addEventListener('error', onError, options);
   // A close without an error event (the app's close(), endOfStream) ends the
   // loop normally, once the cursor is saved; a final error has set `failure`.
   void source.closed.then(finish);
 
-  const iterator = {
+  return {
     async next(): Promise<IteratorResult<StringMessageEvent, undefined>> {
       for (;;) {
         const event = queue.shift();
         if (event) return { value: event, done: false };
-        if (done) {
-          if (failure) {
-            const error = failure;
-            failure = undefined;
-            throw error;
-          }
-          return { value: undefined, done: true };
+        if (ended.signal.aborted) {
+          const error = failure;
+          failure = undefined;
+          if (error) throw error;
+          return over;
         }
         await new Promise<void>((resolve) => (wake = resolve));
       }
@@ -106,11 +101,10 @@ export function iterateMessages(source: SourceLike): AsyncIterator<StringMessage
       queue.length = 0;
       failure = undefined;
       source.close();
-      return { value: undefined, done: true };
+      return over;
     },
     [Symbol.asyncIterator]() {
-      return iterator;
+      return this;
     },
   };
-  return iterator;
 }

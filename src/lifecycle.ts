@@ -23,47 +23,37 @@ export interface LifecycleHooks {
 
 type Listener = (event?: { persisted?: boolean }) => void;
 interface ListenerTarget {
-  addEventListener(type: string, listener: Listener): void;
-  removeEventListener(type: string, listener: Listener): void;
-}
-
-function target(value: unknown): ListenerTarget | undefined {
-  const t = value as Partial<ListenerTarget> | undefined;
-  return t && typeof t.addEventListener === 'function' && typeof t.removeEventListener === 'function'
-    ? (t as ListenerTarget)
-    : undefined;
+  addEventListener(type: string, listener: Listener, options: { signal: AbortSignal }): void;
 }
 
 /** Subscribes to what exists in this runtime; returns the function that unsubscribes. */
 export function watchLifecycle(hooks: LifecycleHooks): () => void {
-  const global = target(globalThis);
   const doc = (globalThis as { document?: { hidden?: boolean } }).document;
-  const offs: (() => void)[] = [];
-  // The remover is captured now, so unsubscribing works even if the global
-  // changed since (a test restoring globals, a polyfill replaced).
-  const on = (t: ListenerTarget | undefined, type: string, listener: Listener) => {
-    if (!t) return;
-    const remove = t.removeEventListener;
-    t.addEventListener(type, listener);
-    offs.push(() => remove.call(t, type, listener));
+  // One signal for every listener: unsubscribing needs no reference to the
+  // targets, which may have been replaced since (a test restoring globals, a
+  // polyfill replaced).
+  const subscription = new AbortController();
+  const options = { signal: subscription.signal };
+  const on = (t: unknown, type: string, listener: Listener) => {
+    if (typeof (t as Partial<ListenerTarget> | undefined)?.addEventListener === 'function') (t as ListenerTarget).addEventListener(type, listener, options);
   };
 
-  on(global, 'online', () => hooks.onOnline());
-  on(global, 'pagehide', () => hooks.onPageHide());
-  on(global, 'pageshow', (event) => {
+  on(globalThis, 'online', () => hooks.onOnline());
+  on(globalThis, 'pagehide', () => hooks.onPageHide());
+  on(globalThis, 'pageshow', (event) => {
     if (event?.persisted === true) hooks.onPageRestore();
   });
   const { onHiddenChange, onMaybeWoke } = hooks;
-  if (onHiddenChange) on(target(doc), 'visibilitychange', () => onHiddenChange(doc?.hidden === true));
-  if (onMaybeWoke) {
-    on(target(doc), 'resume', () => onMaybeWoke('resume'));
-    on(target(doc), 'visibilitychange', () => {
-      if (doc?.hidden !== true) onMaybeWoke('visible');
+  // One listener for both hooks: the hidden state first, then a return to visible.
+  if (onHiddenChange || onMaybeWoke) {
+    on(doc, 'visibilitychange', () => {
+      const hidden = doc?.hidden === true;
+      onHiddenChange?.(hidden);
+      if (!hidden) onMaybeWoke?.('visible');
     });
   }
-  return () => {
-    for (const off of offs.splice(0)) off();
-  };
+  if (onMaybeWoke) on(doc, 'resume', () => onMaybeWoke('resume'));
+  return () => subscription.abort();
 }
 
 /** Whether the page is hidden now (`false` where there is no document). */

@@ -11,10 +11,10 @@
 interface Entry {
   listener: EventListenerOrEventListenerObject;
   capture: boolean;
-  once: boolean;
+  /** Set on removal: a dispatch under way, which holds the list as it was, skips it. */
   removed: boolean;
-  /** What is registered natively for this entry. */
-  native: (event: Event) => void;
+  /** Calls the listener (dropping it first when `once`); the same function is registered natively. */
+  call: (event: Event) => void;
 }
 
 /** What the registry needs from its owner. */
@@ -36,43 +36,61 @@ export interface StoppableEvent {
 /** The registered listeners of one type, as {@link ListenerRegistry.of} returns them. */
 export type ListenerList = readonly Entry[];
 
-/** The mirror of one source's message listeners. */
-export class ListenerRegistry {
-  readonly #byType = new Map<string, Entry[]>();
+/** [dom] "flatten": the capture flag of a boolean or of an options dictionary. */
+const captureOf = (options: boolean | EventListenerOptions | null | undefined): boolean =>
+  typeof options === 'boolean' ? options : !!options?.capture;
 
-  constructor(
-    readonly owner: EventTarget,
-    readonly host: ListenerHost,
-  ) {}
+/** The registration of (listener, capture) in `list`: the DOM's identity of a listener. */
+const find = (list: ListenerList | undefined, listener: EventListenerOrEventListenerObject, capture: boolean): Entry | undefined =>
+  list?.find((e) => e.listener === listener && e.capture === capture);
+
+/**
+ * The mirror of one source's message listeners. A type's list is replaced,
+ * never changed in place, when a listener is added or removed: the list a
+ * dispatch holds is the snapshot the DOM takes, at no cost per event.
+ */
+export class ListenerRegistry {
+  readonly #byType = new Map<string, ListenerList>();
+  readonly #owner: EventTarget;
+  readonly #host: ListenerHost;
+
+  constructor(owner: EventTarget, host: ListenerHost) {
+    this.#owner = owner;
+    this.#host = host;
+  }
 
   add(type: string, listener: EventListenerOrEventListenerObject, options: boolean | AddEventListenerOptions | undefined): void {
-    const capture = typeof options === 'boolean' ? options : options?.capture === true;
-    const once = typeof options === 'object' && options.once === true;
-    const signal = typeof options === 'object' ? options.signal : undefined;
+    const capture = captureOf(options);
+    // Object(): a boolean or no options has neither `once` nor `signal`.
+    const { once, signal } = Object(options) as AddEventListenerOptions;
     if (signal?.aborted) return;
     const list = this.#byType.get(type) ?? [];
     // [dom] "If eventTarget's event listener list does not contain an event
     // listener whose type, callback and capture are equal, append it."
-    if (list.some((e) => e.listener === listener && e.capture === capture)) return;
+    if (find(list, listener, capture)) return;
     const entry: Entry = {
       listener,
       capture,
-      once,
       removed: false,
-      native: (event) => {
-        if (entry.once) this.#drop(type, entry);
-        this.#invoke(entry, event);
+      call: (event) => {
+        if (once) this.#drop(type, entry);
+        try {
+          if (typeof listener === 'function') listener.call(this.#owner, event);
+          else listener.handleEvent(event);
+        } catch (error) {
+          this.#host.report(error);
+        }
       },
     };
-    list.push(entry);
-    this.#byType.set(type, list);
-    this.host.nativeAdd(type, entry.native, { capture, ...(signal ? { signal } : {}) });
+    this.#byType.set(type, [...list, entry]);
+    // The signal is not passed on: its abort drops the entry, which removes
+    // the native registration too.
+    this.#host.nativeAdd(type, entry.call, { capture });
     signal?.addEventListener('abort', () => this.#drop(type, entry), { once: true });
   }
 
   remove(type: string, listener: EventListenerOrEventListenerObject, options: boolean | EventListenerOptions | undefined): void {
-    const capture = typeof options === 'boolean' ? options : options?.capture === true;
-    const entry = this.#byType.get(type)?.find((e) => e.listener === listener && e.capture === capture);
+    const entry = find(this.#byType.get(type), listener, captureOf(options));
     if (entry) this.#drop(type, entry);
   }
 
@@ -86,43 +104,23 @@ export class ListenerRegistry {
 
   /** Calls `list` (from {@link of}) in order, as `dispatchEvent` would at the target. */
   dispatch(list: ListenerList, event: StoppableEvent): void {
-    // Fast path: one listener, the common case, needs no snapshot. (A list
-    // empties to removal, so it is never empty here.)
-    if (list.length === 1) {
-      const entry = list[0] as Entry;
-      if (entry.once) this.#drop(event.type, entry);
-      this.#invoke(entry, event);
-      return;
-    }
-    // [dom] Listeners added during the dispatch are not called; removed ones are not either.
-    for (const entry of list.slice()) {
+    // [dom] Listeners added during the dispatch are not called (`list` is
+    // the snapshot); removed ones are not either.
+    for (const entry of list) {
       if (entry.removed) continue;
-      if (entry.once) this.#drop(event.type, entry);
-      this.#invoke(entry, event);
-      if (event.stopped) break;
-    }
-  }
-
-  #invoke(entry: Entry, event: object): void {
-    try {
-      const { listener } = entry;
-      if (typeof listener === 'function') listener.call(this.owner, event as Event);
-      else listener.handleEvent(event as Event);
-    } catch (error) {
-      this.host.report(error);
+      entry.call(event as unknown as Event);
+      if (event.stopped) return;
     }
   }
 
   #drop(type: string, entry: Entry): void {
     if (entry.removed) return;
     entry.removed = true;
-    const list = this.#byType.get(type);
-    if (list) {
-      const i = list.indexOf(entry);
-      if (i !== -1) list.splice(i, 1);
-      if (list.length === 0) this.#byType.delete(type);
-    }
-    this.host.nativeRemove(type, entry.native, entry.capture);
+    // An entry not yet removed is in its type's list.
+    const rest = (this.#byType.get(type) as ListenerList).filter((e) => e !== entry);
+    if (rest.length > 0) this.#byType.set(type, rest);
+    else this.#byType.delete(type);
+    this.#host.nativeRemove(type, entry.call, entry.capture);
   }
 }
 

@@ -9,10 +9,10 @@
  * defined here, so no platform getter ever sees a foreign object.
  */
 
-const NO_PORTS: readonly MessagePort[] = Object.freeze([]);
-
 /** A dispatched message: `data`, `lastEventId`, `origin`, as `MessageEvent`. */
 export class SourceMessageEvent {
+  // Class fields, defined on the event: a plain assignment would hit the
+  // getter-only accessors of `Event.prototype` up the chain, and throw.
   readonly type: string;
   readonly data: string;
   readonly lastEventId: string;
@@ -67,9 +67,11 @@ export class SourceMessageEvent {
   initMessageEvent(): void {}
 }
 
-const constants = {
+// Writable, so that stopPropagation() and stopImmediatePropagation() set
+// their flags on the event itself.
+Object.assign(SourceMessageEvent.prototype, {
   source: null,
-  ports: NO_PORTS,
+  ports: Object.freeze([]),
   eventPhase: 2, // AT_TARGET
   bubbles: false,
   cancelable: false,
@@ -79,9 +81,6 @@ const constants = {
   returnValue: true,
   cancelBubble: false,
   stopped: false,
-};
-for (const [name, value] of Object.entries(constants)) {
-  Object.defineProperty(SourceMessageEvent.prototype, name, { value, writable: true, configurable: true });
-}
+});
 const platform = (globalThis as { MessageEvent?: { prototype: object } }).MessageEvent;
 if (platform) Object.setPrototypeOf(SourceMessageEvent.prototype, platform.prototype);

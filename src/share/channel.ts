@@ -6,29 +6,7 @@
  * browsers) joinShare() returns undefined and the source keeps a private
  * connection.
  */
-
-/** An event as the leader broadcasts it (after its own dedupe); no `data` for a block that only moved the id. */
-export interface SharedEvent {
-  type: string;
-  data: string | undefined;
-  id: string | undefined;
-}
-
-/** What goes over the channel. */
-export type ShareMessage =
-  /** A follower joined: the leader answers with `state`. */
-  | { kind: 'hello' }
-  /** The shared stream as it is now; `open` is what its last `open` event carried. */
-  | { kind: 'state'; readyState: number; origin: string; lastEventId: string; open: { status: number; headers: [string, string][]; url: string } | undefined }
-  | { kind: 'open'; origin: string; status: number; headers: [string, string][]; url: string }
-  | { kind: 'events'; origin: string; events: SharedEvent[] }
-  /** `readyState` 0: reconnecting; 2: the shared stream failed for good. A refused response's headers and body ride along. */
-  | { kind: 'error'; readyState: number; reason: string; message: string; status: number | undefined; headers?: [string, string][] | undefined; body?: string | undefined }
-  | { kind: 'reconnecting'; attempt: number; delay: number; reason: string }
-  /** The stream ended and `endOfStream` is `'close'`: every tab closes, without an error. */
-  | { kind: 'end' }
-  /** A follower called `reconnect()`: the leader does it. */
-  | { kind: 'reconnect' };
+import type { ShareMessage } from './messages.js';
 
 /** What a sharing source hears. */
 export interface ShareHooks {
@@ -64,12 +42,13 @@ export function joinShare(name: string, hooks: ShareHooks): Share | undefined {
     if (!left) hooks.onMessage(event.data);
   };
   locks
-    .request(name, { signal: waiting.signal }, () => {
-      if (left) return Promise.resolve();
-      // Held until leave(): the promise is the lease.
+    .request(name, { signal: waiting.signal }, async () => {
+      if (left) return;
+      // Held until leave(): the promise is the lease, made before onLeader()
+      // so that a leave() from inside it releases the lock.
       const lease = new Promise<void>((resolve) => (release = resolve));
       hooks.onLeader();
-      return lease;
+      await lease;
     })
     // An aborted wait (leave() before the lock came) rejects: nothing to do.
     .catch(() => {});

@@ -1,17 +1,17 @@
 /**
  * The cross-tab protocol: one source of an origin leads (it holds the
  * connection) and the others follow (they mirror what it broadcasts). This
- * module owns the membership (channel.ts), the role, the batching of events
- * and the meaning of every message; the source talks to it through
- * {@link SharedStreamHost} and never looks at a message itself.
- *
- * Ordering rule: events the leader has batched always go out before any
- * other message, so a follower never hears of an error or a close before the
- * events that came ahead of it.
+ * module owns the membership (channel.ts) and the role; the roles are
+ * leader.ts and follower.ts, the messages messages.ts. The source talks to
+ * it through {@link SharedStreamHost} and never looks at a message itself.
  */
 import type { ReconnectingInit, StreamErrorInit } from '../errors.js';
-import type { ErrorReason, ReconnectReason } from '../types.js';
-import { joinShare, type Share, type SharedEvent, type ShareMessage } from './channel.js';
+import { joinShare, type Share } from './channel.js';
+import { followerHears } from './follower.js';
+import { createLeaderRole } from './leader.js';
+import { fromWire, type SharedEvent, type ShareMessage } from './messages.js';
+
+export type { SharedEvent } from './messages.js';
 
 /** What the source does for the shared stream. */
 export interface SharedStreamHost {
@@ -64,62 +64,23 @@ export interface SharedStream {
  */
 export function joinSharedStream(key: string, host: SharedStreamHost): SharedStream | undefined {
   let role: 'leader' | 'follower' = 'follower';
-  let outbox: SharedEvent[] = [];
-  let origin = '';
-  /** What the last `open` carried, for late followers. */
-  let opened: { status: number; headers: [string, string][]; url: string } | undefined;
-
-  const flush = (): void => {
-    if (outbox.length === 0) return;
-    const events = outbox;
-    outbox = [];
-    share?.post({ kind: 'events', origin, events });
-  };
-  /** Tells the followers (only a leader speaks), after the events batched before it. */
-  const broadcast = (message: ShareMessage): void => {
-    if (role !== 'leader') return;
-    flush();
-    share?.post(message);
-  };
-
-  const followerHears = (message: ShareMessage): void => {
-    switch (message.kind) {
-      case 'state':
-        // A late joiner starts from the live cursor, not from an older stored one.
-        if (!host.hasDelivered()) host.adoptCursor(message.lastEventId);
-        if (message.readyState === 1 && message.open) host.open(message.open.status, new Headers(message.open.headers), message.open.url);
-        return;
-      case 'open':
-        return host.open(message.status, new Headers(message.headers), message.url);
-      case 'error':
-        return host.lost(errorOf(message));
-      case 'reconnecting':
-        return host.reconnecting({ attempt: message.attempt, delay: message.delay, reason: message.reason as ReconnectReason });
-      default:
-        return;
-    }
-  };
-
-  const leaderHears = (message: ShareMessage): void => {
-    if (message.kind === 'hello') broadcast({ kind: 'state', ...host.snapshot(), open: opened });
-    else if (message.kind === 'reconnect') host.reconnect();
-  };
+  // Declared first: a lock manager may grant the lock, and the new leader
+  // speak, before joinShare() returns; what it says then goes nowhere.
+  let share: Share | undefined;
+  const leader = createLeaderRole((message) => share?.post(message), host, () => role === 'leader');
 
   const hear = (message: ShareMessage): void => {
     // For every role: the end of the shared stream (a tab that took the lock
     // before this news arrived, since locks and channel are not ordered with
     // each other, is a leader already and stops too), and events, which a new
     // leader may still be owed by the last one.
-    if (message.kind === 'error' && message.readyState === 2) return host.over(errorOf(message));
+    if (message.kind === 'error' && message.readyState === 2) return host.over(fromWire(message));
     if (message.kind === 'end') return host.over(undefined);
-    if (message.kind === 'events') {
-      origin = message.origin;
-      return host.events(message.origin, message.events);
-    }
-    return role === 'leader' ? leaderHears(message) : followerHears(message);
+    if (message.kind === 'events') return host.events(message.origin, message.events);
+    return role === 'leader' ? leader.hears(message) : followerHears(host, message);
   };
 
-  const share: Share | undefined = joinShare(`resilient-eventsource:${key}`, {
+  share = joinShare(`resilient-eventsource:${key}`, {
     onLeader: () => {
       // The role is set first: the host connects at once, and what it
       // announces must go out.
@@ -129,52 +90,21 @@ export function joinSharedStream(key: string, host: SharedStreamHost): SharedStr
     onMessage: hear,
   });
   if (!share) return undefined;
-  share.post({ kind: 'hello' });
+  const member = share;
+  member.post({ kind: 'hello' });
 
   return {
+    // The leader's announcements (each a no-op unless this source leads).
+    ...leader,
     get role() {
       return role;
     },
-    relay(event) {
-      if (outbox.length === 0) queueMicrotask(flush);
-      outbox.push(event);
-    },
-    announceOpen(o, status, headers, url) {
-      origin = o;
-      opened = { status, headers: [...headers], url };
-      broadcast({ kind: 'open', origin, ...opened });
-    },
-    announceError(error, readyState) {
-      broadcast({ kind: 'error', readyState, reason: error.reason, message: error.message, status: error.status, ...wire(error) });
-    },
-    announceReconnecting(init) {
-      broadcast({ kind: 'reconnecting', attempt: init.attempt, delay: init.delay, reason: init.reason });
-    },
-    announceEnd() {
-      broadcast({ kind: 'end' });
-    },
     requestReconnect() {
-      share.post({ kind: 'reconnect' });
+      member.post({ kind: 'reconnect' });
     },
     leave() {
-      flush();
-      share.leave();
+      leader.flush();
+      member.leave();
     },
-  };
-}
-
-/** A refused response's headers and body as they travel (Headers cannot be cloned). */
-function wire(error: StreamErrorInit): { headers?: [string, string][]; body?: string } {
-  return { ...(error.headers ? { headers: [...error.headers] } : {}), ...(error.body !== undefined ? { body: error.body } : {}) };
-}
-
-/** The error a follower reports for an `error` message: {@link wire} undone. */
-function errorOf(message: Extract<ShareMessage, { kind: 'error' }>): StreamErrorInit {
-  return {
-    reason: message.reason as ErrorReason,
-    message: message.message,
-    status: message.status,
-    headers: message.headers ? new Headers(message.headers) : undefined,
-    body: message.body,
   };
 }

@@ -15,6 +15,27 @@ interface FileContent {
   cursor: StoredCursor;
 }
 
+type Failure = (what: string, key: string, cause: unknown) => StoreError;
+
+/** Reads the cursor of `key` from `path`: `undefined` when there is none, or the file is another key's. */
+async function read(path: string, key: string, failed: Failure): Promise<StoredCursor | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw failed('read', key, cause);
+  }
+  let content: Partial<FileContent>;
+  try {
+    content = JSON.parse(text) as Partial<FileContent>;
+  } catch (cause) {
+    throw failed('parse', key, cause);
+  }
+  // A hash collision or a foreign file: not ours.
+  return content.key === key ? content.cursor : undefined;
+}
+
 /**
  * Creates a store that keeps cursors as files in `directory` (created on first
  * write). File names are a hash of the key, so any key (a URL) is safe.
@@ -41,28 +62,11 @@ export function createFileStore(directory: string): LastEventIdStore {
     return next;
   };
   const pathOf = (key: string) => join(directory, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
-  const failed = (what: string, key: string, cause: unknown) =>
+  const failed: Failure = (what, key, cause) =>
     new StoreError(`Could not ${what} the cursor for "${key}" in ${directory}`, { cause });
 
   return {
-    async get(key) {
-      let text: string;
-      try {
-        text = await readFile(pathOf(key), 'utf8');
-      } catch (cause) {
-        if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw failed('read', key, cause);
-      }
-      let content: Partial<FileContent>;
-      try {
-        content = JSON.parse(text) as Partial<FileContent>;
-      } catch (cause) {
-        throw failed('parse', key, cause);
-      }
-      // A hash collision or a foreign file: not ours.
-      if (content.key !== key) return undefined;
-      return content.cursor;
-    },
+    get: (key) => read(pathOf(key), key, failed),
     set(key, cursor) {
       const content = JSON.stringify({ key, cursor } satisfies FileContent);
       return inOrder(key, async () => {

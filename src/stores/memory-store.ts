@@ -19,17 +19,15 @@ const copy = (cursor: StoredCursor): StoredCursor => ({
 export function createMemoryStore(): LastEventIdStore {
   const cursors = new Map<string, StoredCursor>();
   return {
-    get: (key) => {
+    get: async (key) => {
       const cursor = cursors.get(key);
-      return Promise.resolve(cursor && copy(cursor));
+      return cursor && copy(cursor);
     },
-    set: (key, cursor) => {
+    set: async (key, cursor) => {
       cursors.set(key, copy(cursor));
-      return Promise.resolve();
     },
-    delete: (key) => {
+    delete: async (key) => {
       cursors.delete(key);
-      return Promise.resolve();
     },
   };
 }
