@@ -1,6 +1,6 @@
 /**
  * The bundles use nothing newer than the support matrix's lowest versions
- * (README: Chrome 85, Firefox 90, Safari 15, Node 18). A size cut can reach
+ * (README: Chrome 90, Firefox 90, Safari 15, Node 18). A size cut can reach
  * for a shorter modern API without noticing; each entry here is one that
  * shipped later than those versions, with where it did.
  */
