@@ -14,7 +14,8 @@ import { iterateMessages } from './iterate.js';
 import { isWorker, watchLifecycle } from './lifecycle.js';
 import { type NormalizedOptions, normalizeOptions } from './options.js';
 import { joinSharedStream, type SharedStreamHost } from './share/shared-stream.js';
-import { messageListeners, SourceTarget } from './source-target.js';
+import { type ListenerRegistry, registries } from './listeners.js';
+import { SourceTarget } from './source-target.js';
 import { defaultStore } from './stores/default-store.js';
 import { watchWake } from './wake.js';
 import type { StringMessageEvent } from './dom-types.js';
@@ -79,7 +80,7 @@ export class ResilientEventSource extends SourceTarget {
       // latest wins): at most one write's latency of events can repeat.
       ...(isWorker() ? { writeInterval: 0 } : {}),
     });
-    this.#delivery = new Delivery(dedupe, cursor, this, messageListeners(this));
+    this.#delivery = new Delivery(dedupe, cursor, this, registries.get(this) as ListenerRegistry);
     const driver = (this.#driver = new Driver(o, this.#delivery, {
       fire: (event) => this.dispatchEvent(event),
       stats: () => this.dispatchEvent(new StatsEvent(this.stats)),

@@ -137,3 +137,10 @@ export function reportListenerError(error: unknown): void {
       throw error;
     });
 }
+
+/**
+ * Each source's registry, set by its base class (source-target.ts) and read
+ * once by the source at construction: friend access without a public member
+ * (and kept here, so that the public declarations never name the registry).
+ */
+export const registries = new WeakMap<object, ListenerRegistry>();

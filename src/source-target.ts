@@ -6,7 +6,7 @@
  * source dispatches to directly; its own events (`open`, `error`,
  * `reconnecting`, `stats`) go through the real `EventTarget`.
  */
-import { ListenerRegistry, reportListenerError } from './listeners.js';
+import { ListenerRegistry, registries, reportListenerError } from './listeners.js';
 import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from './errors.js';
 import type { ResilientEventSource } from './event-source.js';
 import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from './dom-types.js';
@@ -35,11 +35,6 @@ type AnyListener = EventListenerOrEventListenerObject | ((event: never) => unkno
 /** The types the source fires as plain events, through the real EventTarget. Every other type is a message. */
 const isOwnEventType = (type: string) => type === 'open' || type === 'error' || type === 'reconnecting' || type === 'stats';
 
-/** Each target's registry, for the source that dispatches to it (read once, at construction). */
-const registries = new WeakMap<SourceTarget, ListenerRegistry>();
-
-/** The registry of `target`: the source's friend access, without a public member. */
-export const messageListeners = (target: SourceTarget) => registries.get(target) as ListenerRegistry;
 
 /**
  * The listener API of {@link ResilientEventSource}; not constructed on its own.
