@@ -193,27 +193,33 @@ export class Driver {
    * in place of the fixed reconnection time.
    */
   #reestablish(error: StreamErrorInit, delay: number): void {
-    const attempt = ++this.#failures;
-    const init = { attempt, delay, reason: error.reason };
-    this.#count(init);
-    this.readyState = CONNECTING;
-    const leader = this.#d.leader();
-    leader?.announceError(error, CONNECTING);
-    leader?.announceReconnecting(init);
-    this.#host.fire(new StreamErrorEvent(error));
-    if (this.isClosed()) return;
-    this.#host.fire(new ReconnectingEvent(init));
-    if (this.isHalted()) return;
-    this.#host.stats();
-    // [spec] "Wait a delay equal to the reconnection time of the event source."
-    this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.connect(), delay);
+    this.#reconnect({ attempt: ++this.#failures, delay, reason: error.reason }, error);
   }
 
-  #count(init: ReconnectingInit): void {
+  /**
+   * The one path to a new attempt: counts it, announces it (to followers, then
+   * as events: `error` first when something failed, then `reconnecting`),
+   * then waits (after a failure) or connects at once (`reconnect()`, a wake).
+   */
+  #reconnect(init: ReconnectingInit, error?: StreamErrorInit): void {
     const counters = this.#d.counters;
     counters.reconnects++;
     counters.lastReconnectReason = init.reason;
     counters.lastReconnectDelay = init.delay;
+    this.readyState = CONNECTING;
+    const leader = this.#d.leader();
+    if (error) leader?.announceError(error, CONNECTING);
+    leader?.announceReconnecting(init);
+    if (error) {
+      this.#host.fire(new StreamErrorEvent(error));
+      if (this.isClosed()) return;
+    }
+    this.#host.fire(new ReconnectingEvent(init));
+    if (this.isHalted()) return;
+    this.#host.stats();
+    // [spec] "Wait a delay equal to the reconnection time of the event source."
+    if (error) this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.connect(), init.delay);
+    else void this.connect();
   }
 
   /** [spec] "fail the connection": set readyState to CLOSED and fire error. */
@@ -235,12 +241,16 @@ export class Driver {
 
   /** Stops everything that could deliver or reopen: for close and for pauses alike. */
   #stop(): void {
-    // The reconnect timer goes first, so nothing can reopen what is closing.
+    this.#drop();
+    this.#d.shared?.leave();
+    this.#d.shared = undefined;
+  }
+
+  /** Drops the wait or the attempt. The reconnect timer goes first, so nothing can reopen what is closing. */
+  #drop(): void {
     this.#clearTimer();
     this.#connection?.abort();
     this.#connection = undefined;
-    this.#d.shared?.leave();
-    this.#d.shared = undefined;
   }
 
   #clearTimer(): void {
@@ -253,17 +263,8 @@ export class Driver {
    * `reconnect()` and after a wake. Not a failure: the count stays, no `error`.
    */
   reconnectNow(reason: 'requested' | 'wake'): void {
-    this.#clearTimer();
-    this.#connection?.abort();
-    this.#connection = undefined;
-    this.readyState = CONNECTING;
-    const init = { attempt: this.#streak() + 1, delay: 0, reason };
-    this.#count(init);
-    this.#d.leader()?.announceReconnecting(init);
-    this.#host.fire(new ReconnectingEvent(init));
-    if (this.isHalted()) return;
-    this.#host.stats();
-    void this.connect();
+    this.#drop();
+    this.#reconnect({ attempt: this.#streak() + 1, delay: 0, reason });
   }
 
   /** The device slept: an open stream (or an attempt in flight) is presumed dead. A wait runs on. */
