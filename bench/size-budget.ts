@@ -3,11 +3,11 @@
  * when the UMD bundle grows past `guardGzipBytes`, and `npm run bench` prints
  * both numbers.
  *
- * Why two numbers: the target for the full UMD bundle is 4 KB gzip (issue 5:
- * smaller than every full-featured alternative). It is not met yet, and a
- * failing check cannot land, so the guard sits just above today's size to
- * stop regressions while the size work goes on. Lower the guard with every
- * cut; at 4096 the target is met.
+ * Why two numbers: the target for the full UMD bundle is 6 KB gzip (issue 12;
+ * issue 5 had asked for 4 KB). It is not met yet, and a failing check cannot
+ * land, so the guard sits just above today's size to stop regressions while
+ * the size work goes on. Lower the guard with every cut; at 6144 the target
+ * is met.
  *
  * History: 10,240 at 9,781 bytes; 11,264 when `share` (cross-tab sharing,
  * issue 6) brought the bundle to 10,528; 10,752 at 10,295, after the own
@@ -19,11 +19,14 @@
  * response on `open`/`error`, `for await` and `endOfStream`; 13,312 at
  * 13,031 after issue 12's first steps (the reconnect policy, the share
  * protocol and the request in modules of their own cost ~250 bytes of
- * boundaries), until its size work cuts it.
+ * boundaries), until its size work cuts it; 12,288 at 12,071 after issue 12's
+ * size work (the option table, one path per step in the connection, parser,
+ * cursor, share and listeners, terser for the UMD), with the class split in
+ * four (+343 bytes of boundaries).
  * `npm run bench` prints where the bytes go, module by module.
  */
 export const sizeBudget = {
   file: 'dist/resilient-eventsource.umd.min.js',
-  targetGzipBytes: 4096,
-  guardGzipBytes: 13_312,
+  targetGzipBytes: 6144,
+  guardGzipBytes: 12_288,
 };
