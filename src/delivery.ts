@@ -9,23 +9,19 @@ import type { DedupeWindow } from './dedupe.js';
 import type { ListenerRegistry } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
 import type { SharedStream } from './share/shared-stream.js';
-import type { ReconnectReason, StreamStats } from './types.js';
+import type { StreamStats } from './types.js';
 
 /** `performance.timeOrigin`, to give messages a `timeStamp` relative to it, as events have. */
 const timeOrigin = (globalThis as { performance?: { timeOrigin?: number } }).performance?.timeOrigin ?? 0;
 
 /** The counters behind `stats` (times are clock readings; `stats` turns them into ages). */
-export interface Counters {
-  connectionAttempts: number;
-  reconnects: number;
-  lastReconnectReason: ReconnectReason | undefined;
-  lastReconnectDelay: number | undefined;
-  eventsDelivered: number;
-  duplicatesSuppressed: number;
-  bytesReceived: number;
+export type Counters = Pick<
+  StreamStats,
+  'connectionAttempts' | 'reconnects' | 'lastReconnectReason' | 'lastReconnectDelay' | 'eventsDelivered' | 'duplicatesSuppressed' | 'bytesReceived'
+> & {
   lastByteAt: number | undefined;
   lastEventAt: number | undefined;
-}
+};
 
 /** Where a source stands in its stream, and how an event reaches its listeners. */
 export class Delivery {
