@@ -1,8 +1,8 @@
 /**
- * A cursor store in IndexedDB, through idb-keyval, in a database of our own so
- * that an app's own idb-keyval data is never touched.
+ * A cursor store in IndexedDB, in a database of our own so that no other data
+ * of the app is ever touched. It speaks to IndexedDB directly: the three calls
+ * it needs cost fewer bytes than a wrapper library.
  */
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import { StoreError } from '../errors.js';
 import type { LastEventIdStore, StoredCursor } from '../types.js';
 
@@ -10,6 +10,16 @@ import type { LastEventIdStore, StoredCursor } from '../types.js';
 export const defaultDatabaseName = 'resilient-eventsource';
 /** Default object store name of {@link createIndexedDbStore}. */
 export const defaultObjectStoreName = 'cursors';
+
+/** A request's outcome (`success`) or a transaction's (`complete`) as a promise. */
+function settled<T>(target: IDBRequest<T> | IDBTransaction): Promise<T> {
+  return new Promise((resolve, reject) => {
+    // The handlers of the other kind are plain properties, never called.
+    const t = target as IDBRequest<T> & IDBTransaction;
+    t.onsuccess = t.oncomplete = () => resolve(t.result);
+    t.onerror = t.onabort = () => reject(t.error);
+  });
+}
 
 /**
  * Creates a store backed by IndexedDB. The database is opened on first use, so
@@ -20,31 +30,36 @@ export function createIndexedDbStore(
   databaseName: string = defaultDatabaseName,
   objectStoreName: string = defaultObjectStoreName,
 ): LastEventIdStore {
-  let useStore: UseStore | undefined;
-  const open = (): UseStore => {
-    const base = createStore(databaseName, objectStoreName);
-    return (mode, callback) =>
-      base(mode, (objectStore) => {
-        const result = callback(objectStore);
-        // Commit now instead of when the task ends. Chromium aborts a page's
-        // uncommitted transactions when the page goes away, which is exactly
-        // when the pagehide flush writes; a committing one is finished by the
-        // database process. (`commit` is missing in older browsers.)
-        if (mode === 'readwrite') objectStore.transaction.commit?.();
-        return result;
-      });
+  let database: Promise<IDBDatabase> | undefined;
+  const open = (): Promise<IDBDatabase> => {
+    const request = indexedDB.open(databaseName);
+    request.onupgradeneeded = () => request.result.createObjectStore(objectStoreName);
+    const opened = settled(request);
+    // Opened again by the next call after a failure, or after the browser
+    // closed the connection (Safari does, at times).
+    opened.then((db) => (db.onclose = () => (database = undefined)), () => (database = undefined));
+    return opened;
   };
-  const wrap = async <T>(what: string, run: (store: UseStore) => Promise<T>): Promise<T> => {
+  /** One call in its own transaction: a read resolves with the value, a write once it is committed. */
+  const call = async <R>(what: string, mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest): Promise<R> => {
     try {
-      useStore ??= open();
-      return await run(useStore);
+      const transaction = (await (database ??= open())).transaction(objectStoreName, mode);
+      const request = act(transaction.objectStore(objectStoreName));
+      if (mode === 'readonly') return (await settled(request)) as R;
+      // Commit now instead of when the task ends. Chromium aborts a page's
+      // uncommitted transactions when the page goes away, which is exactly
+      // when the pagehide flush writes; a committing one is finished by the
+      // database process. (`commit` is missing in older browsers.)
+      transaction.commit?.();
+      await settled(transaction);
+      return undefined as R;
     } catch (cause) {
       throw new StoreError(`IndexedDB ${what} failed in "${databaseName}/${objectStoreName}"`, { cause });
     }
   };
   return {
-    get: (key) => wrap('read', (store) => get<StoredCursor>(key, store)),
-    set: (key, cursor) => wrap('write', (store) => set(key, cursor, store)),
-    delete: (key) => wrap('delete', (store) => del(key, store)),
+    get: (key) => call<StoredCursor | undefined>('read', 'readonly', (store) => store.get(key)),
+    set: (key, cursor) => call<void>('write', 'readwrite', (store) => store.put(cursor, key)),
+    delete: (key) => call<void>('delete', 'readwrite', (store) => store.delete(key)),
   };
 }
