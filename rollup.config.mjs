@@ -4,7 +4,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
 
-const external = (id) => id === 'idb-keyval' || id.startsWith('node:');
+const external = (id) => id.startsWith('node:');
 // ES2022 keeps class private fields native (downlevelled, they cost ~2x the size).
 const target = 'es2022';
 

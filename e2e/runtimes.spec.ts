@@ -30,7 +30,7 @@ test('the UMD bundle works under a strict Content-Security-Policy (no eval, no i
   expect(cspMessages).toEqual([]);
 });
 
-test('the ES module build, imported with an import map', async ({ page, server }) => {
+test('the ES module build, imported as it is (no import map)', async ({ page, server }) => {
   server.publishMany(2);
   await page.goto(`${server.url}/pages/esm.html?store=memory`);
   await expect.poll(() => idCount(page)).toBe(2);

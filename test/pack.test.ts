@@ -53,8 +53,20 @@ describe('npm pack', () => {
     ]) {
       expect(files, file).toContain(file);
     }
-    expect(files.some((f) => /^dist\/shared-[\w-]+\.js$/.test(f))).toBe(true);
-    expect(files.some((f) => /^dist\/shared-[\w-]+\.cjs$/.test(f))).toBe(true);
+  });
+
+  it('ships every module a shipped build imports (chunks included, whatever rollup names them)', () => {
+    const builds = files.filter((f) => /^dist\/.*\.c?js$/.test(f));
+    let imports = 0;
+    for (const build of builds) {
+      const code = readFileSync(join(root, build), 'utf8');
+      for (const [, spec] of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        imports++;
+        expect(files, `${build} imports ${spec!}`).toContain(posix.join(posix.dirname(build), spec!));
+      }
+    }
+    // node.js and node.cjs build on index: at least one relative import each.
+    expect(imports).toBeGreaterThanOrEqual(2);
   });
 
   it('ships every file package.json points at', () => {

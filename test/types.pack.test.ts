@@ -4,7 +4,7 @@
  * test/fixtures/types-consumer.ts in each TypeScript setup users have, with
  * `strict` and `skipLibCheck: false`; then @arethetypeswrong/cli checks the
  * tarball. Needs `npm run build` first (`npm test` does that). Offline: the
- * consumer's dependencies (idb-keyval, @types/node) link to this repo's
+ * consumer's one dependency (@types/node) links to this repo's
  * node_modules, and attw reads the local tarball.
  */
 import { execFile } from 'node:child_process';
@@ -79,10 +79,10 @@ beforeAll(async () => {
 
   const consumer = join(dir, 'consumer');
   mkdirSync(consumer);
-  // The package's own dependency and Node's types come from this checkout, so the install needs no network.
+  // Node's types come from this checkout, so the install needs no network (the package has no dependencies).
   writeFileSync(
     join(consumer, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, dependencies: { 'idb-keyval': `file:${join(modules, 'idb-keyval')}`, '@types/node': `file:${join(modules, '@types', 'node')}` } }),
+    JSON.stringify({ name: 'consumer', private: true, dependencies: { '@types/node': `file:${join(modules, '@types', 'node')}` } }),
   );
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], { cwd: consumer });
 
