@@ -199,6 +199,10 @@ async function bundleSizes() {
   results['sizeBreakdown'] = modules;
   const total = modules.reduce((n, m) => n + m.minified, 0);
   table('Where the UMD\'s bytes go (minified, per module; gzip estimated at the bundle\'s ratio)', ['module', 'minified bytes', 'share', '≈ gzip bytes'], modules.map((m) => [m.module, m.minified, `${((m.minified / total) * 100).toFixed(1)} %`, m.gzipEstimate]));
+  const { sizeCeiling } = await import('./size-ceiling.js');
+  const ceiling = await sizeCeiling();
+  results['sizeCeiling'] = ceiling;
+  table(`What the UMD would weigh after trades we have not made (gzip bytes, no source map comment; target ${sizeBudget.targetGzipBytes}; bench/size-ceiling.ts)`, ['without', 'as built', 'messages cut to one letter', 'members mangled', 'both'], ceiling.map((r) => [r.without, r.gzip, r.shortMessages, r.mangled, r.both]));
 }
 
 async function cluster() {

@@ -1,0 +1,126 @@
+/**
+ * What the UMD would weigh if we gave things up: the shipped UMD's own build
+ * (rollup.config.mjs, esbuild + terser) with feature modules replaced by
+ * no-op stubs, then with every message cut to one letter, then with every
+ * member name outside the public declarations mangled. None of these builds
+ * works as the product does (a stub does nothing; a mangled build breaks
+ * sharing between tabs running different builds); they measure how far the
+ * size target is from each trade, so that the target is argued with figures.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import terser from '@rollup/plugin-terser';
+import { type Plugin, rollup, type RollupOptions } from 'rollup';
+
+const root = join(import.meta.dirname, '..');
+
+/** A feature and the no-op modules that take its place. */
+interface Feature {
+  name: string;
+  stubs: Record<string, string>;
+}
+
+/** The features that set us apart from the alternatives, each as stubs of its modules. */
+export const features: Feature[] = [
+  { name: 'cross-tab sharing', stubs: { 'src/share/shared-stream.ts': 'export function joinSharedStream() { return undefined; }' } },
+  { name: '`for await`', stubs: { 'src/iterate.ts': 'export class StreamError extends Error {}\nexport function iterateMessages() { return {}; }' } },
+  {
+    name: 'page life cycle and wake',
+    stubs: {
+      'src/lifecycle.ts': 'export function watchLifecycle() { return () => {}; }\nexport function isHidden() { return false; }\nexport function isWorker() { return false; }',
+      'src/wake.ts': 'export function watchWake() { return () => {}; }',
+    },
+  },
+  {
+    name: 'persistence (cursor, IndexedDB and default stores)',
+    stubs: {
+      'src/cursor.ts': 'export function createCursorKeeper() { return { load: async () => {}, changed() {}, flush: async () => {}, release() {} }; }',
+      'src/stores/default-store.ts': 'export function defaultStore() { return undefined; }',
+      'src/stores/indexeddb-store.ts': 'export function createIndexedDbStore() {}',
+    },
+  },
+  { name: 'duplicate suppression', stubs: { 'src/dedupe.ts': 'export const noDedupe = { admit: () => true, list: () => [] };\nexport function createDedupeWindow() { return noDedupe; }' } },
+];
+
+/** Replaces the stubbed modules. */
+function stub(stubs: Record<string, string>): Plugin {
+  return {
+    name: 'stub-features',
+    load(id) {
+      const file = Object.keys(stubs).find((f) => id.endsWith(f));
+      return file === undefined ? null : stubs[file]!;
+    },
+  };
+}
+
+interface Node {
+  type: string;
+  start: number;
+  end: number;
+  value?: unknown;
+}
+
+/** Every message string (string literals over 12 characters, template parts over 6) cut to one letter. */
+function shortMessages(): Plugin {
+  return {
+    name: 'short-messages',
+    renderChunk(code) {
+      const cuts: [number, number, string][] = [];
+      const walk = (node: unknown): void => {
+        if (Array.isArray(node)) return node.forEach(walk);
+        if (!node || typeof node !== 'object') return;
+        const n = node as Node;
+        if (n.type === 'Literal' && typeof n.value === 'string' && n.end - n.start > 14) cuts.push([n.start, n.end, '"E"']);
+        else if (n.type === 'TemplateElement' && n.end - n.start > 6) cuts.push([n.start, n.end, 'E']);
+        for (const value of Object.values(n)) if (value && typeof value === 'object') walk(value);
+      };
+      walk(this.parse(code));
+      cuts.sort((a, b) => b[0] - a[0]);
+      let out = code;
+      for (const [start, end, by] of cuts) out = out.slice(0, start) + by + out.slice(end);
+      return out;
+    },
+  };
+}
+
+/** Every member name that the public declarations do not spell, mangled. */
+function mangleMembers(): Plugin {
+  const declarations = ['index', 'event-source', 'types', 'errors', 'source-target', 'message-event', 'iterate', 'backoff', 'options', 'clock']
+    .map((f) => readFileSync(join(root, 'dist', `${f}.d.ts`), 'utf8')).join('\n');
+  const reserved = [...new Set(declarations.match(/[A-Za-z_$][\w$]*/g))];
+  return terser({ ecma: 2022, module: false, compress: false, mangle: { properties: { reserved, keep_quoted: true } }, format: { comments: false } });
+}
+
+/** The shipped UMD's own build configuration. */
+const configs = ((await import(new URL('../rollup.config.mjs', import.meta.url).href)) as { default: RollupOptions[] }).default;
+const umd = configs.find((c) => c.input === 'src/umd.ts')!;
+
+async function gzipOf(extra: Plugin[], stubs: Record<string, string>): Promise<number> {
+  const build = await rollup({ ...umd, plugins: [stub(stubs), ...(umd.plugins as Plugin[]), ...extra] });
+  const output = Array.isArray(umd.output) ? umd.output[0]! : umd.output!;
+  const { output: [chunk] } = await build.generate({ ...output, sourcemap: false });
+  await build.close();
+  return gzipSync(chunk.code, { level: 9 }).length;
+}
+
+/** One row per build: gzip bytes as shipped, with short messages, with mangled members, with both. */
+export async function sizeCeiling() {
+  const all = Object.assign({}, ...features.map((f) => f.stubs)) as Record<string, string>;
+  const rows = [{ without: 'nothing (every feature)', stubs: {} }, ...features.map((f) => ({ without: f.name, stubs: f.stubs })), { without: 'all five above', stubs: all }];
+  const out = [];
+  for (const { without, stubs } of rows) {
+    out.push({
+      without,
+      gzip: await gzipOf([], stubs),
+      shortMessages: await gzipOf([shortMessages()], stubs),
+      mangled: await gzipOf([mangleMembers()], stubs),
+      both: await gzipOf([shortMessages(), mangleMembers()], stubs),
+    });
+  }
+  return out;
+}
+
+if (process.argv[1] === import.meta.filename) {
+  for (const row of await sizeCeiling()) process.stdout.write(`${JSON.stringify(row)}\n`);
+}
