@@ -11,7 +11,7 @@ import type { Delivery } from './delivery.js';
 import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, type StreamErrorInit } from './errors.js';
 import { isHidden } from './lifecycle.js';
 import type { NormalizedOptions } from './options.js';
-import { decide } from './reconnect-policy.js';
+import { decide, FailureStreak } from './reconnect-policy.js';
 import { buildRequest } from './request.js';
 import { ResumePoint } from './resume-point.js';
 
@@ -39,6 +39,10 @@ export class Driver {
   readyState: 0 | 1 | 2 = CONNECTING;
   /** Set once the first attempt is under way (or the share joined): before it, reconnect() has nothing to drop. */
   started = false;
+  /** The stored cursor has been read: no attempt may go before (it would go without Last-Event-ID). */
+  #loaded = false;
+  /** Counts the paths that begin an attempt: one whose listener began another (`reconnect()`) stops. */
+  #generation = 0;
   readonly #o: NormalizedOptions;
   readonly #d: Delivery;
   readonly #host: DriverHost;
@@ -46,10 +50,7 @@ export class Driver {
   readonly #pausedBy = { hidden: false, pagehide: false };
   /** [spec] "reconnection time": the backoff base, replaced by the server's `retry:`. */
   #reconnectionTime: number;
-  /** Consecutive reconnects since the last connection that delivered an event (see {@link #streak}). */
-  #failures = 0;
-  /** `eventsDelivered` when {@link #failures} was last valid. */
-  #deliveredMark = 0;
+  readonly #failures: FailureStreak;
   #reauthenticated = false;
   readonly #resume: ResumePoint;
   #connection: Connection | undefined;
@@ -61,6 +62,7 @@ export class Driver {
     this.#host = host;
     this.#resume = new ResumePoint(options.url);
     this.#reconnectionTime = options.backoff.initialDelay;
+    this.#failures = new FailureStreak(() => delivery.counters.eventsDelivered);
     this.#callbacks = {
       onOpen: (status, headers, finalUrl) => this.announceConnection(status, headers, finalUrl),
       onEvent: delivery.message,
@@ -80,11 +82,16 @@ export class Driver {
     // [spec-extension] The stored cursor is read before the first request, so
     // the very first request already carries Last-Event-ID.
     await this.#d.load();
+    this.#loaded = true;
     if (this.#o.pauseWhenHidden && isHidden()) this.#pausedBy.hidden = true;
-    if (this.isHalted()) return;
+    if (!this.isHalted()) this.#begin();
+  }
+
+  /** The first attempt, or the first after a pause: through the share where there is one. */
+  #begin(): void {
     this.started = true;
     if (this.#o.share && this.#host.join()) return;
-    await this.connect();
+    void this.connect();
   }
 
   /** A method, not an inline comparison: listeners may close the source mid-way. */
@@ -103,6 +110,7 @@ export class Driver {
 
   async connect(): Promise<void> {
     this.#reconnectTimer = undefined;
+    const generation = ++this.#generation;
     const o = this.#o;
     const { protocol } = new URL(o.url);
     if (o.defaultFetch && protocol !== 'http:' && protocol !== 'https:') {
@@ -119,8 +127,9 @@ export class Driver {
         message: `The last event id ${JSON.stringify(unsendable)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`,
       }));
     }
-    // A listener of that report may have closed the source, or paused it.
-    if (this.isHalted()) return;
+    // A listener of that report may have closed the source, paused it, or
+    // called reconnect() (whose attempt is under way).
+    if (this.isHalted() || generation !== this.#generation) return;
     // The options carry fetch, clock, heartbeatTimeout and maxEventSize under the params' names.
     const connection = openConnection(
       { ...o, url, prepare: () => buildRequest(o, url, cursor), headersAreFunction: typeof o.headers === 'function' },
@@ -128,7 +137,9 @@ export class Driver {
     );
     this.#connection = connection;
     const outcome = await connection.done;
-    if (this.#connection === connection) this.#connection = undefined;
+    // Superseded (dropped, or replaced by a newer attempt): the newer one owns the state.
+    if (this.#connection !== connection) return;
+    this.#connection = undefined;
     if (this.isHalted() || outcome.kind === 'aborted') return;
     this.#act(outcome);
   }
@@ -148,25 +159,12 @@ export class Driver {
     if (!this.isClosed()) this.#host.stats();
   }
 
-  /**
-   * Consecutive failures: reset once a connection delivered an event (any
-   * event counted since the last reading ends the streak).
-   */
-  #streak(): number {
-    const delivered = this.#d.counters.eventsDelivered;
-    if (delivered !== this.#deliveredMark) {
-      this.#deliveredMark = delivered;
-      this.#failures = 0;
-    }
-    return this.#failures;
-  }
-
   /** Acts on what reconnect-policy.ts decides for an ended attempt. */
   #act(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
     // The options carry endOfStream, heartbeatTimeout, maxEventSize, backoff and random.
     const decision = decide(outcome, {
       ...this.#o,
-      failures: this.#streak(),
+      failures: this.#failures.get(),
       reconnectionTime: this.#reconnectionTime,
       reauthenticated: this.#reauthenticated,
       sentCursor: this.#resume.sentCursor,
@@ -193,7 +191,7 @@ export class Driver {
    * in place of the fixed reconnection time.
    */
   #reestablish(error: StreamErrorInit, delay: number): void {
-    this.#reconnect({ attempt: ++this.#failures, delay, reason: error.reason }, error);
+    this.#reconnect({ attempt: this.#failures.add(), delay, reason: error.reason }, error);
   }
 
   /**
@@ -202,6 +200,7 @@ export class Driver {
    * then waits (after a failure) or connects at once (`reconnect()`, a wake).
    */
   #reconnect(init: ReconnectingInit, error?: StreamErrorInit): void {
+    const generation = ++this.#generation;
     const counters = this.#d.counters;
     counters.reconnects++;
     counters.lastReconnectReason = init.reason;
@@ -210,12 +209,14 @@ export class Driver {
     const leader = this.#d.leader();
     if (error) leader?.announceError(error, CONNECTING);
     leader?.announceReconnecting(init);
+    // After each event: a listener may have closed the source, or begun the
+    // next attempt itself (reconnect()).
     if (error) {
       this.#host.fire(new StreamErrorEvent(error));
-      if (this.isClosed()) return;
+      if (this.isClosed() || generation !== this.#generation) return;
     }
     this.#host.fire(new ReconnectingEvent(init));
-    if (this.isHalted()) return;
+    if (this.isHalted() || generation !== this.#generation) return;
     this.#host.stats();
     // [spec] "Wait a delay equal to the reconnection time of the event source."
     if (error) this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.connect(), init.delay);
@@ -264,7 +265,7 @@ export class Driver {
    */
   reconnectNow(reason: 'requested' | 'wake'): void {
     this.#drop();
-    this.#reconnect({ attempt: this.#streak() + 1, delay: 0, reason });
+    this.#reconnect({ attempt: this.#failures.get() + 1, delay: 0, reason });
   }
 
   /** The device slept: an open stream (or an attempt in flight) is presumed dead. A wait runs on. */
@@ -292,9 +293,7 @@ export class Driver {
     }
     // After the abort, so that nothing arrives after the state is saved.
     if (paused) void this.#d.cursor.flush();
-    if (wasPaused && !this.isPaused()) {
-      if (this.#o.share && this.#host.join()) return;
-      void this.connect();
-    }
+    // Before the stored cursor is read, start() makes the first attempt.
+    if (wasPaused && !this.isPaused() && this.#loaded) this.#begin();
   }
 }

@@ -109,6 +109,37 @@ function reconnect(state: PolicyState, error: StreamErrorInit, serverWait = 0, f
   return { next: 'reconnect', error, delay: Math.min(maxTimerDelay, computeDelay(failures, backoff, state.reconnectionTime, state.random, serverWait)) };
 }
 
+/**
+ * {@link PolicyState.failures}, kept per source: consecutive failed
+ * reconnects, reset once a connection delivered an event (any event counted
+ * since the last reading ends the streak).
+ */
+export class FailureStreak {
+  #count = 0;
+  #mark = 0;
+  readonly #delivered: () => number;
+
+  /** @param delivered - the source's count of events delivered so far. */
+  constructor(delivered: () => number) {
+    this.#delivered = delivered;
+  }
+
+  /** The streak now. */
+  get(): number {
+    const delivered = this.#delivered();
+    if (delivered !== this.#mark) {
+      this.#mark = delivered;
+      this.#count = 0;
+    }
+    return this.#count;
+  }
+
+  /** Counts one more failure; returns the streak with it (the attempt number that follows it). */
+  add(): number {
+    return (this.#count = this.get() + 1);
+  }
+}
+
 /** A cause as text for a message: the error's message (and its cause's), or the value. */
 function describe(error: unknown): string {
   if (error instanceof Error) {

@@ -10,6 +10,7 @@ import {
   ResilientEventSource,
   type ResilientEventSourceInit,
   StreamErrorEvent,
+  type StoredCursor,
 } from '../src/index.js';
 import { createFakeClock, type FakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch, type FakeFetch } from './helpers/fake-fetch.js';
@@ -796,6 +797,43 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
     doc.hidden = false;
     doc.dispatchEvent(new Event('visibilitychange'));
     await fetch.call(0);
+  });
+
+  it('pauseWhenHidden: hidden and visible again while the stored cursor is read: one attempt, after the read, with Last-Event-ID', async () => {
+    const doc = Object.assign(new EventTarget(), { hidden: false });
+    globals['document'] = doc;
+    let answer!: (cursor: StoredCursor) => void;
+    const store = { ...createMemoryStore(), get: () => new Promise<StoredCursor>((resolve) => (answer = resolve)) };
+    const { es, fetch } = setup({ pauseWhenHidden: true, store });
+    await settle();
+    doc.hidden = true;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    expect(fetch.calls).toHaveLength(0);
+    answer({ lastEventId: '42', recentIds: ['42'] });
+    expect((await fetch.call(0)).headers.get('last-event-id')).toBe('42');
+    await settle();
+    expect(fetch.calls).toHaveLength(1);
+    es.close();
+    expect(fetch.calls[0]!.aborted).toBe(true);
+  });
+
+  it('pauseWhenHidden: a source created hidden answers reconnect() once visible', async () => {
+    const doc = Object.assign(new EventTarget(), { hidden: true });
+    globals['document'] = doc;
+    const { es, fetch, reconnecting } = setup({ pauseWhenHidden: true });
+    await settle();
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    const first = await fetch.call(0);
+    first.respondStream();
+    await settle();
+    es.reconnect();
+    expect(first.aborted).toBe(true);
+    expect(reconnecting.map((e) => e.reason)).toEqual(['requested']);
+    await fetch.call(1);
   });
 
   it('without pauseWhenHidden, visibility changes nothing', async () => {

@@ -1,7 +1,7 @@
 /** The reconnect policy as a pure decision: outcome + state in, what to do out. No timers. */
 import { describe, expect, it } from 'vitest';
 import { defaultBackoff } from '../src/backoff.js';
-import { decide, type PolicyState } from '../src/reconnect-policy.js';
+import { decide, FailureStreak, type PolicyState } from '../src/reconnect-policy.js';
 
 const state = (over: Partial<PolicyState> = {}): PolicyState => ({
   failures: 0,
@@ -68,5 +68,23 @@ describe('decide', () => {
       next: 'reconnect',
       error: { reason: 'network', message: 'The headers or body function threw: no token (offline)' },
     });
+  });
+});
+
+describe('FailureStreak', () => {
+  it('counts consecutive failures and starts over once an event was delivered in between', () => {
+    let delivered = 0;
+    const streak = new FailureStreak(() => delivered);
+    expect(streak.get()).toBe(0);
+    expect(streak.add()).toBe(1);
+    expect(streak.add()).toBe(2);
+    expect(streak.get()).toBe(2);
+    delivered = 5;
+    expect(streak.get()).toBe(0);
+    expect(streak.add()).toBe(1);
+    // An event delivered since the last reading ends the streak even when add() reads it.
+    delivered = 6;
+    expect(streak.add()).toBe(1);
+    expect(streak.get()).toBe(1);
   });
 });

@@ -75,6 +75,86 @@ describe('reconnect()', () => {
     expect(es.readyState).toBe(es.CLOSED);
   });
 
+  /** After close(): the live request aborted, no timer left, and a write on any stream delivers nothing. */
+  async function expectAllStopped(es: ReturnType<typeof setup>['es'], fetch: ReturnType<typeof setup>['fetch'], clock: ReturnType<typeof setup>['clock'], streams: { write(text: string): void }[]) {
+    const messages: string[] = [];
+    es.addEventListener('message', (e) => messages.push(e.data));
+    es.close();
+    await es.closed;
+    for (const stream of streams) {
+      try {
+        stream.write('data: after-close\n\n');
+      } catch {
+        // Cancelled by the abort: nothing can arrive on it.
+      }
+    }
+    await settle();
+    // The earlier requests ended on their own (failed, or closed by the server); the live one is aborted.
+    expect(fetch.calls.at(-1)!.aborted).toBe(true);
+    expect(clock.pending).toBe(0);
+    expect(messages).toEqual([]);
+  }
+
+  it('called from a reconnecting listener: that call\'s attempt is the only one, and close() stops it', async () => {
+    const { es, fetch, clock, reconnecting } = setup({ heartbeatTimeout: 0 });
+    let once = true;
+    es.addEventListener('reconnecting', () => {
+      if (once) (once = false), es.reconnect();
+    });
+    (await fetch.call(0)).fail();
+    const second = (await fetch.call(1)).respondStream();
+    await settle();
+    expect(es.readyState).toBe(es.OPEN);
+    // The failure's own wait is not armed: only the wake check is pending.
+    expect(clock.pending).toBe(1);
+    clock.advance(60_000);
+    await settle();
+    expect(fetch.calls).toHaveLength(2);
+    expect(reconnecting.map((e) => e.reason)).toEqual(['network', 'requested']);
+    await expectAllStopped(es, fetch, clock, [second]);
+  });
+
+  it('called from an error listener: one attempt, at once', async () => {
+    const { es, fetch, clock, reconnecting } = setup({ heartbeatTimeout: 0 });
+    let once = true;
+    es.addEventListener('error', () => {
+      if (once) (once = false), es.reconnect();
+    });
+    (await fetch.call(0)).fail();
+    const second = (await fetch.call(1)).respondStream();
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(fetch.calls).toHaveLength(2);
+    // The failure's reconnecting event is not fired: the requested attempt replaced it.
+    expect(reconnecting.map((e) => e.reason)).toEqual(['requested']);
+    await expectAllStopped(es, fetch, clock, [second]);
+  });
+
+  it('called from the listener of the unsendable-id report (made as an attempt begins): one attempt', async () => {
+    const { es, fetch, clock, errors, reconnecting } = setup({ heartbeatTimeout: 0 });
+    const first = (await fetch.call(0)).respondStream();
+    first.write('id: a\u0001b\ndata: x\n\n');
+    await settle();
+    let once = true;
+    es.addEventListener('error', (e) => {
+      if (once && e.message.includes('cannot be sent')) (once = false), es.reconnect();
+    });
+    first.close();
+    await settle();
+    clock.advance(1000);
+    const second = (await fetch.call(1)).respondStream();
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(fetch.calls).toHaveLength(2);
+    expect(fetch.calls[1]!.aborted).toBe(false);
+    expect(errors.filter((e) => e.message.includes('cannot be sent'))).toHaveLength(1);
+    expect(reconnecting.at(-1)?.reason).toBe('requested');
+    expect(es.readyState).toBe(es.OPEN);
+    await expectAllStopped(es, fetch, clock, [second]);
+  });
+
   it('before the first attempt has started it changes nothing (that attempt is about to go)', async () => {
     const { es, fetch } = setup();
     es.reconnect();

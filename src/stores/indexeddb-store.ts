@@ -17,7 +17,9 @@ function settled<T>(target: IDBRequest<T> | IDBTransaction): Promise<T> {
     // The handlers of the other kind are plain properties, never called.
     const t = target as IDBRequest<T> & IDBTransaction;
     t.onsuccess = t.oncomplete = () => resolve(t.result);
-    t.onerror = t.onabort = () => reject(t.error);
+    // A failed request's error reaches the transaction before the abort sets
+    // the transaction's own: the event's target holds it.
+    t.onerror = t.onabort = (event: Event) => reject((event.target as IDBRequest | null)?.error ?? t.error);
   });
 }
 
@@ -35,15 +37,35 @@ export function createIndexedDbStore(
     const request = indexedDB.open(databaseName);
     request.onupgradeneeded = () => request.result.createObjectStore(objectStoreName);
     const opened = settled(request);
-    // Opened again by the next call after a failure, or after the browser
-    // closed the connection (Safari does, at times).
-    opened.then((db) => (db.onclose = () => (database = undefined)), () => (database = undefined));
+    // Opened again by the next call after a failure, or once this connection is gone.
+    const forget = () => {
+      if (database === opened) database = undefined;
+    };
+    opened.then((db) => {
+      // The browser closed it (Safari does, at times).
+      db.onclose = forget;
+      // Another page deletes or upgrades the database (a log-out that clears
+      // storage, a newer version of this library): an idle connection that
+      // stayed open would block it for as long as this page lives.
+      db.onversionchange = () => {
+        db.close();
+        forget();
+      };
+    }, forget);
     return opened;
   };
+  const begin = async (mode: IDBTransactionMode): Promise<IDBTransaction> => (await (database ??= open())).transaction(objectStoreName, mode);
   /** One call in its own transaction: a read resolves with the value, a write once it is committed. */
   const call = async <R>(what: string, mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest): Promise<R> => {
     try {
-      const transaction = (await (database ??= open())).transaction(objectStoreName, mode);
+      let transaction: IDBTransaction;
+      try {
+        transaction = await begin(mode);
+      } catch {
+        // The connection closed before its close event reached us: once more, on a new one.
+        database = undefined;
+        transaction = await begin(mode);
+      }
       const request = act(transaction.objectStore(objectStoreName));
       if (mode === 'readonly') return (await settled(request)) as R;
       // Commit now instead of when the task ends. Chromium aborts a page's

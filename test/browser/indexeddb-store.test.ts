@@ -98,6 +98,50 @@ describe('createIndexedDbStore', () => {
   });
 });
 
+/** What another page's request on the database gets within 2 s: `success`, or `blocked` by a connection left open. */
+function outcomeOf(request: IDBOpenDBRequest): Promise<string> {
+  return new Promise((resolve) => {
+    request.onblocked = () => resolve('blocked');
+    request.onsuccess = () => {
+      request.result?.close();
+      resolve('success');
+    };
+    request.onerror = () => resolve(`error: ${request.error?.name}`);
+    setTimeout(() => resolve('no answer'), 2000);
+  });
+}
+
+describe('createIndexedDbStore and other pages of the origin', () => {
+  it('lets another page delete the database (a log-out that clears storage), then writes again', async () => {
+    const name = freshName();
+    const store = createIndexedDbStore(name);
+    await store.set('k', { lastEventId: '1', recentIds: [] });
+    expect(await outcomeOf(indexedDB.deleteDatabase(name))).toBe('success');
+    await store.set('k', { lastEventId: '2', recentIds: [] });
+    expect(await store.get('k')).toEqual({ lastEventId: '2', recentIds: [] });
+  });
+
+  it('lets another page upgrade the database to a newer version, and goes on in it', async () => {
+    const name = freshName();
+    const store = createIndexedDbStore(name);
+    await store.set('k', { lastEventId: '1', recentIds: [] });
+    expect(await outcomeOf(indexedDB.open(name, 2))).toBe('success');
+    expect(await store.get('k')).toEqual({ lastEventId: '1', recentIds: [] });
+  });
+
+  it('a connection found closed when a call begins is replaced once, and the call succeeds', async () => {
+    const name = freshName();
+    const store = createIndexedDbStore(name);
+    await store.set('k', { lastEventId: '1', recentIds: [] });
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementationOnce(() => {
+      throw new DOMException('The database connection is closing.', 'InvalidStateError');
+    });
+    await store.set('k', { lastEventId: '2', recentIds: [] });
+    expect(transaction).toHaveBeenCalledTimes(2);
+    expect(await raw(name, 'k')).toEqual({ lastEventId: '2', recentIds: [] });
+  });
+});
+
 describe('the cursor keeper on real IndexedDB', () => {
   const keeper = (store: ReturnType<typeof createIndexedDbStore>, state: () => StoredCursor, failures: StoreError[], interval = 200) =>
     createCursorKeeper({ store, key: 'stream', clock: systemClock, snapshot: state, onFailure: (e) => failures.push(e), writeInterval: interval });
