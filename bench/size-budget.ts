@@ -24,7 +24,10 @@
  * cursor, share and listeners, terser for the UMD), with the class split in
  * four (+343 bytes of boundaries); 12,032 at 11,978 once the IndexedDB store
  * called IndexedDB directly instead of through idb-keyval (−93 bytes, and no
- * runtime dependency left). bench/size-ceiling.ts measures what the target
+ * runtime dependency left); 12,160 at 12,082 after three driver fixes (one
+ * attempt when reconnect() is called from a listener, none before the cursor
+ * is read) and the IndexedDB store giving way to other pages' deletes and
+ * upgrades (+104). bench/size-ceiling.ts measures what the target
  * would cost: even without sharing, persistence, dedupe, the life cycle and
  * `for await`, with one-letter messages and mangled members, the UMD is
  * 8,194 bytes.
@@ -33,5 +36,5 @@
 export const sizeBudget = {
   file: 'dist/resilient-eventsource.umd.min.js',
   targetGzipBytes: 6144,
-  guardGzipBytes: 12_032,
+  guardGzipBytes: 12_160,
 };

@@ -11,7 +11,7 @@ import type { Delivery } from './delivery.js';
 import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, type StreamErrorInit } from './errors.js';
 import { isHidden } from './lifecycle.js';
 import type { NormalizedOptions } from './options.js';
-import { decide, FailureStreak } from './reconnect-policy.js';
+import { decide, type FailureStreak, failureStreak } from './reconnect-policy.js';
 import { buildRequest } from './request.js';
 import { ResumePoint } from './resume-point.js';
 
@@ -62,7 +62,7 @@ export class Driver {
     this.#host = host;
     this.#resume = new ResumePoint(options.url);
     this.#reconnectionTime = options.backoff.initialDelay;
-    this.#failures = new FailureStreak(() => delivery.counters.eventsDelivered);
+    this.#failures = failureStreak(() => delivery.counters.eventsDelivered);
     this.#callbacks = {
       onOpen: (status, headers, finalUrl) => this.announceConnection(status, headers, finalUrl),
       onEvent: delivery.message,

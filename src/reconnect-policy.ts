@@ -114,30 +114,26 @@ function reconnect(state: PolicyState, error: StreamErrorInit, serverWait = 0, f
  * reconnects, reset once a connection delivered an event (any event counted
  * since the last reading ends the streak).
  */
-export class FailureStreak {
-  #count = 0;
-  #mark = 0;
-  readonly #delivered: () => number;
-
-  /** @param delivered - the source's count of events delivered so far. */
-  constructor(delivered: () => number) {
-    this.#delivered = delivered;
-  }
-
+export interface FailureStreak {
   /** The streak now. */
-  get(): number {
-    const delivered = this.#delivered();
-    if (delivered !== this.#mark) {
-      this.#mark = delivered;
-      this.#count = 0;
-    }
-    return this.#count;
-  }
-
+  get(): number;
   /** Counts one more failure; returns the streak with it (the attempt number that follows it). */
-  add(): number {
-    return (this.#count = this.get() + 1);
-  }
+  add(): number;
+}
+
+/** @param delivered - the source's count of events delivered so far. */
+export function failureStreak(delivered: () => number): FailureStreak {
+  let count = 0;
+  let mark = 0;
+  const get = (): number => {
+    const now = delivered();
+    if (now !== mark) {
+      mark = now;
+      count = 0;
+    }
+    return count;
+  };
+  return { get, add: () => (count = get() + 1) };
 }
 
 /** A cause as text for a message: the error's message (and its cause's), or the value. */

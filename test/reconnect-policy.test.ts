@@ -1,7 +1,7 @@
 /** The reconnect policy as a pure decision: outcome + state in, what to do out. No timers. */
 import { describe, expect, it } from 'vitest';
 import { defaultBackoff } from '../src/backoff.js';
-import { decide, FailureStreak, type PolicyState } from '../src/reconnect-policy.js';
+import { decide, failureStreak, type PolicyState } from '../src/reconnect-policy.js';
 
 const state = (over: Partial<PolicyState> = {}): PolicyState => ({
   failures: 0,
@@ -71,10 +71,10 @@ describe('decide', () => {
   });
 });
 
-describe('FailureStreak', () => {
+describe('failureStreak', () => {
   it('counts consecutive failures and starts over once an event was delivered in between', () => {
     let delivered = 0;
-    const streak = new FailureStreak(() => delivered);
+    const streak = failureStreak(() => delivered);
     expect(streak.get()).toBe(0);
     expect(streak.add()).toBe(1);
     expect(streak.add()).toBe(2);

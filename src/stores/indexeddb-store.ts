@@ -58,14 +58,8 @@ export function createIndexedDbStore(
   /** One call in its own transaction: a read resolves with the value, a write once it is committed. */
   const call = async <R>(what: string, mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest): Promise<R> => {
     try {
-      let transaction: IDBTransaction;
-      try {
-        transaction = await begin(mode);
-      } catch {
-        // The connection closed before its close event reached us: once more, on a new one.
-        database = undefined;
-        transaction = await begin(mode);
-      }
+      // A connection that closed before its close event reached us: once more, on a new one.
+      const transaction = await begin(mode).catch(() => ((database = undefined), begin(mode)));
       const request = act(transaction.objectStore(objectStoreName));
       if (mode === 'readonly') return (await settled(request)) as R;
       // Commit now instead of when the task ends. Chromium aborts a page's
