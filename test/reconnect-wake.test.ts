@@ -4,7 +4,7 @@
  * suspend does.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReconnectingEvent, ResilientEventSourceInit } from '../src/index.js';
+import type { ReconnectingEvent, ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
 import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/wake.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
@@ -75,8 +75,18 @@ describe('reconnect()', () => {
     expect(es.readyState).toBe(es.CLOSED);
   });
 
+  type Setup = ReturnType<typeof setup>;
+
+  /** Calls reconnect() from the first `type` event that `when` accepts, once. */
+  function reconnectOnce(es: Setup['es'], type: 'error' | 'reconnecting', when: (e: Event) => boolean = () => true) {
+    let once = true;
+    es.addEventListener(type, (e: Event) => {
+      if (once && when(e)) (once = false), es.reconnect();
+    });
+  }
+
   /** After close(): the live request aborted, no timer left, and a write on any stream delivers nothing. */
-  async function expectAllStopped(es: ReturnType<typeof setup>['es'], fetch: ReturnType<typeof setup>['fetch'], clock: ReturnType<typeof setup>['clock'], streams: { write(text: string): void }[]) {
+  async function expectAllStopped({ es, fetch, clock }: Setup, streams: { write(text: string): void }[]) {
     const messages: string[] = [];
     es.addEventListener('message', (e) => messages.push(e.data));
     es.close();
@@ -96,11 +106,9 @@ describe('reconnect()', () => {
   }
 
   it('called from a reconnecting listener: that call\'s attempt is the only one, and close() stops it', async () => {
-    const { es, fetch, clock, reconnecting } = setup({ heartbeatTimeout: 0 });
-    let once = true;
-    es.addEventListener('reconnecting', () => {
-      if (once) (once = false), es.reconnect();
-    });
+    const source = setup({ heartbeatTimeout: 0 });
+    const { es, fetch, clock, reconnecting } = source;
+    reconnectOnce(es, 'reconnecting');
     (await fetch.call(0)).fail();
     const second = (await fetch.call(1)).respondStream();
     await settle();
@@ -111,15 +119,13 @@ describe('reconnect()', () => {
     await settle();
     expect(fetch.calls).toHaveLength(2);
     expect(reconnecting.map((e) => e.reason)).toEqual(['network', 'requested']);
-    await expectAllStopped(es, fetch, clock, [second]);
+    await expectAllStopped(source, [second]);
   });
 
   it('called from an error listener: one attempt, at once', async () => {
-    const { es, fetch, clock, reconnecting } = setup({ heartbeatTimeout: 0 });
-    let once = true;
-    es.addEventListener('error', () => {
-      if (once) (once = false), es.reconnect();
-    });
+    const source = setup({ heartbeatTimeout: 0 });
+    const { es, fetch, clock, reconnecting } = source;
+    reconnectOnce(es, 'error');
     (await fetch.call(0)).fail();
     const second = (await fetch.call(1)).respondStream();
     await settle();
@@ -128,18 +134,16 @@ describe('reconnect()', () => {
     expect(fetch.calls).toHaveLength(2);
     // The failure's reconnecting event is not fired: the requested attempt replaced it.
     expect(reconnecting.map((e) => e.reason)).toEqual(['requested']);
-    await expectAllStopped(es, fetch, clock, [second]);
+    await expectAllStopped(source, [second]);
   });
 
   it('called from the listener of the unsendable-id report (made as an attempt begins): one attempt', async () => {
-    const { es, fetch, clock, errors, reconnecting } = setup({ heartbeatTimeout: 0 });
+    const source = setup({ heartbeatTimeout: 0 });
+    const { es, fetch, clock, errors, reconnecting } = source;
     const first = (await fetch.call(0)).respondStream();
     first.write('id: a\u0001b\ndata: x\n\n');
     await settle();
-    let once = true;
-    es.addEventListener('error', (e) => {
-      if (once && e.message.includes('cannot be sent')) (once = false), es.reconnect();
-    });
+    reconnectOnce(es, 'error', (e) => (e as StreamErrorEvent).message.includes('cannot be sent'));
     first.close();
     await settle();
     clock.advance(1000);
@@ -152,7 +156,7 @@ describe('reconnect()', () => {
     expect(errors.filter((e) => e.message.includes('cannot be sent'))).toHaveLength(1);
     expect(reconnecting.at(-1)?.reason).toBe('requested');
     expect(es.readyState).toBe(es.OPEN);
-    await expectAllStopped(es, fetch, clock, [second]);
+    await expectAllStopped(source, [second]);
   });
 
   it('before the first attempt has started it changes nothing (that attempt is about to go)', async () => {
