@@ -22,9 +22,67 @@ export interface ResponseLike {
   headers: { get(name: string): string | null };
 }
 
+/** [mimesniff] An HTTP token: what a MIME type's type and subtype are made of. */
+const token = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
+/**
+ * [fetch] "getting, decoding, and splitting" a header value: a header sent on
+ * several lines reaches us joined with ", ", so the value is split on commas
+ * outside quoted strings, and each part stripped of spaces and tabs.
+ */
+function splitValues(value: string): string[] {
+  const parts: string[] = [];
+  let part = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] as string;
+    if (c === ',' && !quoted) {
+      parts.push(part.trim());
+      part = '';
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    else if (c === '\\' && quoted) part += value[i++];
+    part += value[i];
+  }
+  parts.push(part.trim());
+  return parts;
+}
+
+/**
+ * [mimesniff] "parse a MIME type", as far as its essence: `type/subtype` in
+ * lower case, or `undefined` for a value that is not a MIME type. Parameters
+ * are not needed to tell an event stream.
+ */
+function essenceOf(value: string): string | undefined {
+  const slash = value.indexOf('/');
+  const end = value.indexOf(';');
+  const type = value.slice(0, slash);
+  const subtype = value.slice(slash + 1, end === -1 ? undefined : end).trimEnd();
+  if (slash === -1 || !token.test(type) || !token.test(subtype)) return undefined;
+  return `${type}/${subtype}`.toLowerCase();
+}
+
+/**
+ * [fetch] "extract a MIME type" from a Content-Type value, as far as its
+ * essence: the last of its comma-separated values that parses (and is not
+ * `*\/*`) wins, so a header sent twice (`text/event-stream,
+ * text/event-stream`) is still an event stream, as it is to EventSource.
+ */
+export function mimeEssence(contentType: string | null): string | undefined {
+  let essence: string | undefined;
+  if (contentType !== null) {
+    for (const value of splitValues(contentType)) {
+      const parsed = essenceOf(value);
+      if (parsed !== undefined && parsed !== '*/*') essence = parsed;
+    }
+  }
+  return essence;
+}
+
 /** [spec] "a Content-Type header whose value, ignoring parameters, is text/event-stream". */
 export function isEventStream(contentType: string | null): boolean {
-  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
+  return mimeEssence(contentType) === 'text/event-stream';
 }
 
 /**

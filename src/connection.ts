@@ -9,7 +9,7 @@
  * (the watchdog covers the whole attempt until the stream opens).
  */
 import { classifyResponse, type Verdict } from './classify.js';
-import type { Clock } from './clock.js';
+import type { Clock, SourceClock } from './clock.js';
 import { startWatchdog, type Watchdog } from './heartbeat.js';
 import { createEventStreamParser, type EventStreamParser, type ParserCallbacks } from './parser.js';
 import { createUtf8StreamDecoder } from './utf8.js';
@@ -40,7 +40,7 @@ export interface ConnectionParams {
   /** Builds the request (it may call the caller's headers and body functions); may throw or reject. */
   prepare: () => RequestInit | Promise<RequestInit>;
   fetch: FetchLike;
-  clock: Clock;
+  clock: SourceClock;
   heartbeatTimeout: number;
   maxEventSize: number;
   headersAreFunction: boolean;
@@ -56,7 +56,7 @@ export interface ConnectionCallbacks {
   onId(id: string): void;
   /** A `retry:` field with a valid value. */
   onRetry(ms: number): void;
-  /** Body bytes arrived, at `now` (the clock is read once per chunk). */
+  /** Body bytes arrived, at `now` on the monotonic clock (read once per chunk). */
   onBytes(count: number, now: number): void;
 }
 
@@ -159,7 +159,7 @@ async function respond(response: Response, params: ConnectionParams, callbacks: 
     const reader = body.getReader();
     try {
       for (let next = await reader.read(); !next.done; next = await reader.read()) {
-        const now = clock.now();
+        const now = clock.monotonic();
         watchdog.touch(now);
         callbacks.onBytes(next.value.byteLength, now);
         parser.feed(decoder.decode(next.value));

@@ -6,8 +6,9 @@
  * exception: it writes at once, beside any write in flight. A store that throws,
  * rejects, hangs or returns garbage is replaced by memory and reported once.
  */
-import type { Clock, TimerHandle } from './clock.js';
+import type { SourceClock, TimerHandle } from './clock.js';
 import { StoreError } from './errors.js';
+import { storeIdentity } from './stores/identity.js';
 import { createMemoryStore } from './stores/memory-store.js';
 import type { LastEventIdStore, StoredCursor } from './types.js';
 
@@ -27,11 +28,21 @@ export interface CursorKeeperParams {
   /** The store, or `undefined` for none. */
   store: LastEventIdStore | undefined;
   key: string;
-  clock: Clock;
+  /**
+   * Whether this source must hold the key alone (see {@link openKeys}); sources
+   * that share a connection share the key. @defaultValue false
+   */
+  exclusive?: boolean;
+  clock: SourceClock;
   /** The current state, read when a write starts. */
   snapshot: () => StoredCursor;
-  /** Called once, the first time the store fails. */
-  onFailure: (error: StoreError) => void;
+  /**
+   * Reports a store problem: called once when the store fails (it is then
+   * replaced by memory), once when the stored value is corrupt (the next write
+   * replaces it), and when the key is taken (this source keeps its cursor in
+   * memory). `message` says what happened and what is done about it.
+   */
+  onFailure: (error: StoreError, message: string) => void;
   writeInterval?: number;
   timeout?: number;
 }
@@ -46,6 +57,8 @@ export interface CursorKeeper {
   flush(): Promise<void>;
   /** The source closed: reads still waiting on the store resolve `undefined` at once, and their timers go. */
   release(): void;
+  /** The source and its loops are done with the cursor: another source may take the key. */
+  releaseKey(): void;
 }
 
 function isCursor(value: unknown): value is StoredCursor {
@@ -58,10 +71,43 @@ function isCursor(value: unknown): value is StoredCursor {
 const nothing = (): void => {};
 const none = async (): Promise<undefined> => undefined;
 /** The keeper of a source with no store: every method is a no-op. */
-const idle: CursorKeeper = { load: none, changed: nothing, flush: none, release: nothing };
+const idle: CursorKeeper = { load: none, changed: nothing, flush: none, release: nothing, releaseKey: nothing };
+
+/**
+ * The keys held by open sources, per store: two sources open at once with the
+ * same key would mix their cursors (one user's cursor sent with another's
+ * token, each skipping what the other saw). A store is told apart by its
+ * {@link storeIdentity} when it has one (the file and IndexedDB stores: two
+ * store objects on one directory or database are one store), else by itself.
+ */
+const openKeys = new Map<unknown, Set<string>>();
+
+/** Takes `key` of `store` for one source; returns the function that gives it back, or `undefined` when it is taken. */
+function claimKey(store: LastEventIdStore, key: string): (() => void) | undefined {
+  const id = (store as { [storeIdentity]?: string })[storeIdentity] ?? store;
+  const keys = openKeys.get(id) ?? new Set<string>();
+  if (keys.has(key)) return undefined;
+  keys.add(key);
+  openKeys.set(id, keys);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    keys.delete(key);
+    if (keys.size === 0) openKeys.delete(id);
+  };
+}
+
+/** What else a guarded call may be given. */
+interface CallOptions {
+  /** Settles the call early (with `undefined`) when it settles first. */
+  until?: Promise<void>;
+  /** Returns true for a failure that leaves the store in use (a corrupt value: the next write replaces it). */
+  tolerate?: (error: StoreError) => boolean;
+}
 
 /** A store call, guarded: it resolves `undefined` instead of failing. */
-type GuardedCall = <T>(what: 'read' | 'write' | 'delete', run: (store: LastEventIdStore) => Promise<T>, ...also: Promise<void>[]) => Promise<T | void>;
+type GuardedCall = <T>(what: 'read' | 'write' | 'delete', run: (store: LastEventIdStore) => Promise<T>, options?: CallOptions) => Promise<T | void>;
 
 /**
  * The store behind a time limit. The first failure (a throw, a rejection, no
@@ -76,11 +122,11 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
   const fail = (error: StoreError): void => {
     if (store !== original) return;
     store = createMemoryStore();
-    params.onFailure(error);
+    params.onFailure(error, `${error.message}; using memory instead`);
   };
 
-  /** Runs one call against `timeout` and whatever else it is `also` raced with. */
-  const call: GuardedCall = async (what, run, ...also) => {
+  /** Runs one call against `timeout` (and `until`, when given). */
+  const call: GuardedCall = async (what, run, { until, tolerate } = {}) => {
     let limit: TimerHandle;
     try {
       return await Promise.race([
@@ -88,10 +134,11 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
         new Promise<never>((_, reject) => {
           limit = clock.setTimeout(() => reject(new StoreError(`The cursor store did not answer a ${what} within ${timeout} ms`)), timeout);
         }),
-        ...also,
+        ...(until ? [until] : []),
       ]);
     } catch (cause) {
-      fail(cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause }));
+      const error = cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause });
+      if (!tolerate?.(error)) fail(error);
     } finally {
       clock.clearTimeout(limit);
     }
@@ -118,7 +165,7 @@ function createWriter(call: GuardedCall, params: CursorKeeperParams): Pick<Curso
     timer = undefined;
     dirty = false;
     const cursor = snapshot();
-    lastWriteAt = clock.now();
+    lastWriteAt = clock.monotonic();
     // Writes start synchronously: the pagehide flush has no later task to
     // run in. An empty last id with nothing remembered is the reset state:
     // remove the entry rather than store an empty one.
@@ -134,7 +181,8 @@ function createWriter(call: GuardedCall, params: CursorKeeperParams): Pick<Curso
 
   const schedule = (): void => {
     if (!dirty || inFlight.size > 0 || timer !== undefined) return;
-    const wait = lastWriteAt + writeInterval - clock.now();
+    // On the monotonic clock: a wall clock stepped back must not hold writes off.
+    const wait = lastWriteAt + writeInterval - clock.monotonic();
     if (wait > 0) timer = clock.setTimeout(write, wait);
     else write();
   };
@@ -160,11 +208,29 @@ function createWriter(call: GuardedCall, params: CursorKeeperParams): Pick<Curso
   };
 }
 
-/** Creates the keeper. With no store, every method is a no-op. */
+/**
+ * Creates the keeper. With no store, every method is a no-op; so it is, and
+ * the problem is reported, when another open source holds the key.
+ */
 export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
   const { store, key } = params;
   if (!store) return idle;
+  const releaseKey = params.exclusive ? claimKey(store, key) : nothing;
+  if (!releaseKey) {
+    // Reported from a microtask: the constructor's caller adds its listeners first.
+    const error = new StoreError(`Another open source uses storageKey "${key}" in the same store`);
+    queueMicrotask(() => params.onFailure(error, `${error.message}: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`));
+    return idle;
+  }
   const { call, fail } = guardStore(store, params);
+  /** A stored value that is corrupt is reported once; the store still works, and the next write replaces it. */
+  let reportedCorrupt = false;
+  const reportCorrupt = (error: StoreError): boolean => {
+    if (!error.corrupt) return false;
+    if (!reportedCorrupt) params.onFailure(error, `${error.message}; starting without it, and the next save replaces it`);
+    reportedCorrupt = true;
+    return true;
+  };
   /** Settles the reads still waiting on the store, when the source closes. */
   let release!: () => void;
   // Only a read is given up on close: nothing depends on it any more, and
@@ -176,7 +242,7 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
       // The first read runs in the constructor: a `get()` that throws at once
       // becomes a rejection here (an async function), so it is reported from a
       // later microtask, to listeners added right after the constructor too.
-      const value = await call('read', async (s) => s.get(key), released);
+      const value = await call('read', async (s) => s.get(key), { until: released, tolerate: reportCorrupt });
       if (value == null) return undefined;
       if (isCursor(value)) return value;
       fail(new StoreError(`The value stored under "${key}" is not a cursor; starting without one`));
@@ -184,5 +250,6 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
     },
     ...createWriter(call, params),
     release,
+    releaseKey,
   };
 }

@@ -6,15 +6,34 @@
  */
 import type { CursorKeeper } from './cursor.js';
 import type { DedupeWindow } from './dedupe.js';
+import { isOwnEventType } from './event-types.js';
 import type { ListenerRegistry } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
 import type { SharedStream } from './share/shared-stream.js';
-import type { StreamStats } from './types.js';
+import type { StoredCursor, StreamStats } from './types.js';
 
-/** `performance.timeOrigin`, to give messages a `timeStamp` relative to it, as events have. */
-const timeOrigin = (globalThis as { performance?: { timeOrigin?: number } }).performance?.timeOrigin ?? 0;
+/**
+ * A `for await` loop, as the delivery sees it: it receives every message, and
+ * holds the stored cursor back to where its body stands (iterate.ts).
+ */
+export interface MessageLoop {
+  /** A message was delivered; `id` is its explicit id (if any), `before` the last event id before it. */
+  receive(event: SourceMessageEvent, id: string | undefined, before: string): void;
+  /** Where the loop body stands while it has events still to take, or `undefined` when it has taken every one. */
+  held(): HeldPosition | undefined;
+}
 
-/** The counters behind `stats` (times are clock readings; `stats` turns them into ages). */
+/** Where a loop body stands: the position before the first event it has not taken. */
+export interface HeldPosition {
+  /** The last event id before that event. */
+  lastEventId: string;
+  /** How many explicit ids the dedupe window took in since then (the newest ones in it). */
+  idsSince: number;
+  /** How many events the loop has still to take: of several loops, the one furthest behind holds the cursor. */
+  behind: number;
+}
+
+/** The counters behind `stats` (times are monotonic clock readings; `stats` turns them into ages). */
 export type Counters = Pick<
   StreamStats,
   'connectionAttempts' | 'reconnects' | 'lastReconnectReason' | 'lastReconnectDelay' | 'eventsDelivered' | 'duplicatesSuppressed' | 'bytesReceived'
@@ -44,8 +63,10 @@ export class Delivery {
     lastByteAt: undefined,
     lastEventAt: undefined,
   };
-  /** The `timeStamp` of messages: when the chunk that carries them arrived, after `performance.timeOrigin`. */
+  /** The `timeStamp` of messages: when the chunk that carries them arrived (the monotonic clock: `performance.now()`, as events have). */
   #timeStamp = 0;
+  /** The `for await` loops reading this source; `undefined` while there are none (one check per event). */
+  #loops: MessageLoop[] | undefined;
 
   constructor(
     readonly dedupe: DedupeWindow,
@@ -63,6 +84,38 @@ export class Delivery {
     }
   }
 
+  /**
+   * The cursor to store: the stream's position, or, while a `for await`
+   * loop has events still to take, the position before the first of them
+   * (with the dedupe window as it was then), so that a source that ends with
+   * the loop resumes right after what the loop body was given.
+   */
+  position(): StoredCursor {
+    const recentIds = this.dedupe.list();
+    let held: HeldPosition | undefined;
+    for (const loop of this.#loops ?? []) {
+      const h = loop.held();
+      if (h !== undefined && (held === undefined || h.behind > held.behind)) held = h;
+    }
+    if (held === undefined) return { lastEventId: this.lastEventId, recentIds };
+    // The window's newest ids came in after that position: they are not the loop's yet.
+    return { lastEventId: held.lastEventId, recentIds: recentIds.slice(0, Math.max(0, recentIds.length - held.idsSince)) };
+  }
+
+  /** Whether a `for await` loop reads this source. */
+  get looping(): boolean {
+    return this.#loops !== undefined;
+  }
+
+  /** Adds a `for await` loop; returns the function that removes it. */
+  attach(loop: MessageLoop): () => void {
+    this.#loops = [...(this.#loops ?? []), loop];
+    return () => {
+      const rest = this.#loops?.filter((l) => l !== loop) ?? [];
+      this.#loops = rest.length > 0 ? rest : undefined;
+    };
+  }
+
   /** `private`, or with `share`, `leader` or `follower`. */
   role(): StreamStats['role'] {
     return this.shared?.role ?? (this.sharing ? 'follower' : 'private');
@@ -74,14 +127,14 @@ export class Delivery {
     return shared?.role === 'leader' ? shared : undefined;
   }
 
-  /** Body bytes arrived at `now`. */
+  /** Body bytes arrived at `now` (monotonic). */
   bytes(count: number, now: number): void {
     this.counters.bytesReceived += count;
     this.counters.lastByteAt = now;
     // Whole milliseconds (the clock has no finer grain): a small integer is
     // stored in the event as is, where a fraction would cost every event a
     // boxed number.
-    this.#timeStamp = Math.round(now - timeOrigin);
+    this.#timeStamp = Math.round(now);
   }
 
   /** A block with an id and no data: the position moves, no event fires. */
@@ -99,6 +152,7 @@ export class Delivery {
    */
   readonly message = (type: string, data: string, id: string | undefined, relay = true): void => {
     const counters = this.counters;
+    const before = this.lastEventId;
     if (id !== undefined && !this.#accept(id, true)) {
       counters.duplicatesSuppressed++;
       return;
@@ -108,12 +162,31 @@ export class Delivery {
     // The time of the chunk that carried it: one clock read per chunk, not per event.
     counters.lastEventAt = counters.lastByteAt;
     const listeners = this.listeners.of(type);
-    if (listeners === undefined) return;
+    const loops = this.#loops;
+    if (listeners === undefined && loops === undefined) {
+      if (isOwnEventType(type)) this.#dispatchOwnType(type, data);
+      return;
+    }
     // [spec] "Initialize event's type to the event type buffer (or message), data
     // to the data buffer, origin to the final URL's origin, lastEventId to the
     // last event ID string."
-    this.listeners.dispatch(listeners, new SourceMessageEvent(type, data, this.lastEventId, this.origin, this.target, this.#timeStamp));
+    const event = new SourceMessageEvent(type, data, this.lastEventId, this.origin, this.target, this.#timeStamp);
+    if (loops !== undefined) for (const loop of loops) loop.receive(event, id, before);
+    if (listeners !== undefined) this.listeners.dispatch(listeners, event);
+    else if (isOwnEventType(type)) this.#dispatchOwnType(type, data);
   };
+
+  /**
+   * A server event named like one of ours (`error`, `open`, `reconnecting`,
+   * `stats`): the native EventSource dispatches a MessageEvent of any type
+   * the server names, so this does too, through the real EventTarget, where
+   * the listeners of those types are (and `onerror`/`onopen`). Listeners tell
+   * it from ours by `instanceof MessageEvent`. Rare: no fast path.
+   */
+  #dispatchOwnType(type: string, data: string): void {
+    const init = { data, lastEventId: this.lastEventId, origin: this.origin };
+    this.target.dispatchEvent(new MessageEvent(type, init));
+  }
 
   /**
    * Takes `id` as the stream's position, and into the dedupe window when

@@ -12,7 +12,7 @@ import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, 
 import { isHidden } from './lifecycle.js';
 import type { NormalizedOptions } from './options.js';
 import { decide, type FailureStreak, failureStreak } from './reconnect-policy.js';
-import { buildRequest } from './request.js';
+import { buildRequest, futileScheme } from './request.js';
 import { ResumePoint } from './resume-point.js';
 
 const CONNECTING = 0;
@@ -109,27 +109,21 @@ export class Driver {
   }
 
   async connect(): Promise<void> {
+    // A listener (of `stats`, say) may have closed or paused the source just before.
+    if (this.isHalted()) return;
     this.#reconnectTimer = undefined;
     const generation = ++this.#generation;
     const o = this.#o;
-    const { protocol } = new URL(o.url);
-    if (o.defaultFetch && protocol !== 'http:' && protocol !== 'https:') {
-      // [spec] A network error the user agent knows to be futile fails the
-      // connection instead of reestablishing it, as EventSource does for
-      // ftp:, about:, mailto:, javascript:… (a custom fetch may serve them).
-      return this.fail({ reason: 'network', message: `The URL scheme "${protocol}" cannot carry an event stream (only http: and https:)` });
-    }
+    // [spec] A network error the user agent knows to be futile fails the
+    // connection instead of reestablishing it, as EventSource does.
+    const futile = o.defaultFetch ? futileScheme(o.url) : undefined;
+    if (futile !== undefined) return this.fail({ reason: 'network', message: futile });
     this.#d.counters.connectionAttempts++;
     const { url, cursor, unsendable } = this.#resume.next(this.#d.lastEventId, o.lastEventIdQuery);
-    if (unsendable !== undefined) {
-      this.#host.fire(new StreamErrorEvent({
-        reason: 'network',
-        message: `The last event id ${JSON.stringify(unsendable)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`,
-      }));
-    }
+    if (unsendable !== undefined) this.#host.fire(new StreamErrorEvent(unsendable));
     // A listener of that report may have closed the source, paused it, or
     // called reconnect() (whose attempt is under way).
-    if (this.isHalted() || generation !== this.#generation) return;
+    if (!this.#isCurrent(generation)) return;
     // The options carry fetch, clock, heartbeatTimeout and maxEventSize under the params' names.
     const connection = openConnection(
       { ...o, url, prepare: () => buildRequest(o, url, cursor), headersAreFunction: typeof o.headers === 'function' },
@@ -148,15 +142,17 @@ export class Driver {
   announceConnection(status: number, headers: Headers, finalUrl: string): void {
     const d = this.#d;
     d.origin = new URL(finalUrl).origin;
-    // [spec] The reconnect fetches the same request again, whose URL list the
-    // redirects have extended: it goes where the last redirect led, as
-    // EventSource does.
-    this.#resume.redirected(finalUrl);
     this.readyState = OPEN;
-    this.#reauthenticated = false;
+    const generation = this.#generation;
     d.leader()?.announceOpen(d.origin, status, headers, finalUrl);
     this.#host.fire(new OpenEvent({ status, headers, url: finalUrl }));
-    if (!this.isClosed()) this.#host.stats();
+    // An `open` listener may have closed the source or begun another attempt.
+    if (this.#isCurrent(generation)) this.#host.stats();
+  }
+
+  /** Whether the path that began attempt `generation` still owns the source: no close, pause or newer attempt since. */
+  #isCurrent(generation: number): boolean {
+    return !this.isHalted() && generation === this.#generation;
   }
 
   /** Acts on what reconnect-policy.ts decides for an ended attempt. */
@@ -168,7 +164,12 @@ export class Driver {
       reconnectionTime: this.#reconnectionTime,
       reauthenticated: this.#reauthenticated,
       sentCursor: this.#resume.sentCursor,
+      sentCursorInUrl: this.#resume.sentCursorInUrl,
     });
+    // [contract] Only a second 401 in a row is final: any other outcome in
+    // between (a 503 while the token expired again, an open stream) gives the
+    // next 401 its retry with fresh headers again.
+    this.#reauthenticated = decision.next === 'reconnect' && decision.reauthenticated === true;
     switch (decision.next) {
       case 'close':
         // The answer is complete: CLOSED, no error, and no second request
@@ -179,7 +180,6 @@ export class Driver {
       case 'fail':
         return this.fail(decision.error);
       case 'reconnect':
-        if (decision.reauthenticated) this.#reauthenticated = true;
         if (decision.refuseCursor) this.#resume.refuse(this.#d.lastEventId);
         return this.#reestablish(decision.error, decision.delay);
     }
@@ -209,15 +209,16 @@ export class Driver {
     const leader = this.#d.leader();
     if (error) leader?.announceError(error, CONNECTING);
     leader?.announceReconnecting(init);
-    // After each event: a listener may have closed the source, or begun the
-    // next attempt itself (reconnect()).
+    // After each event: a listener may have closed or paused the source, or
+    // begun the next attempt itself (reconnect()); then this path stops.
     if (error) {
       this.#host.fire(new StreamErrorEvent(error));
-      if (this.isClosed() || generation !== this.#generation) return;
+      if (!this.#isCurrent(generation)) return;
     }
     this.#host.fire(new ReconnectingEvent(init));
-    if (this.isHalted() || generation !== this.#generation) return;
+    if (!this.#isCurrent(generation)) return;
     this.#host.stats();
+    if (!this.#isCurrent(generation)) return;
     // [spec] "Wait a delay equal to the reconnection time of the event source."
     if (error) this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.connect(), init.delay);
     else void this.connect();

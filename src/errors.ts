@@ -131,4 +131,16 @@ export class StatsEvent extends Event {
  */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
+  /**
+   * The store works, but the value under the key cannot be read (a file cut
+   * short by a crash of the disk, edited by hand): the source starts without
+   * it, reports it once, and keeps the store, so that the next save replaces
+   * it. Any other failure makes the source use memory instead.
+   */
+  readonly corrupt: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; corrupt?: boolean | undefined }) {
+    super(message, options);
+    this.corrupt = options?.corrupt === true;
+  }
 }

@@ -9,11 +9,12 @@ import { createCursorKeeper } from './cursor.js';
 import { createDedupeWindow, noDedupe } from './dedupe.js';
 import { Delivery } from './delivery.js';
 import { Driver } from './driver.js';
-import { ReconnectingEvent, StatsEvent, StreamErrorEvent, type StoreError } from './errors.js';
-import { iterateMessages } from './iterate.js';
+import { StatsEvent, StreamErrorEvent, type StoreError } from './errors.js';
+import { iterateMessages, type LoopHost } from './iterate.js';
 import { isWorker, watchLifecycle } from './lifecycle.js';
 import { type NormalizedOptions, normalizeOptions } from './options.js';
-import { joinSharedStream, type SharedStreamHost } from './share/shared-stream.js';
+import { canShare } from './share/channel.js';
+import { joinShare } from './share-host.js';
 import { type ListenerRegistry, registries } from './listeners.js';
 import { SourceTarget } from './source-target.js';
 import { defaultStore } from './stores/default-store.js';
@@ -72,9 +73,12 @@ export class ResilientEventSource extends SourceTarget {
     const cursor = createCursorKeeper({
       store: o.store === false ? undefined : (o.store ?? defaultStore()),
       key: o.storageKey,
+      // Sources that share a connection across tabs share its cursor too; the
+      // leader alone writes it.
+      exclusive: !(o.share && canShare()),
       clock: o.clock,
-      snapshot: () => ({ lastEventId: this.#delivery.lastEventId, recentIds: dedupe.list() }),
-      onFailure: (cause) => this.#reportStoreFailure(cause),
+      snapshot: () => this.#delivery.position(),
+      onFailure: (cause, message) => this.#reportStoreFailure(cause, message),
       // A worker gets no pagehide to flush on before its page unloads it, so
       // it writes as soon as the previous write is done (still one in flight,
       // latest wins): at most one write's latency of events can repeat.
@@ -84,7 +88,14 @@ export class ResilientEventSource extends SourceTarget {
     const driver = (this.#driver = new Driver(o, this.#delivery, {
       fire: (event) => this.dispatchEvent(event),
       stats: () => this.dispatchEvent(new StatsEvent(this.stats)),
-      join: () => this.#joinShare(),
+      join: (): boolean =>
+        joinShare(o.storageKey, {
+          driver: this.#driver,
+          delivery: this.#delivery,
+          fire: (event) => this.dispatchEvent(event),
+          stats: () => this.stats,
+          reconnect: () => this.reconnect(),
+        }),
       closed: () => this.#onClosed(),
     }));
 
@@ -136,7 +147,8 @@ export class ResilientEventSource extends SourceTarget {
   get stats(): StreamStats {
     const d = this.#delivery;
     const { lastByteAt, lastEventAt, ...counts } = d.counters;
-    const now = this.#options.clock.now();
+    // Ages on the monotonic clock: never negative after the wall clock is stepped back.
+    const now = this.#options.clock.monotonic();
     return {
       ...counts,
       msSinceLastByte: lastByteAt === undefined ? undefined : now - lastByteAt,
@@ -182,14 +194,60 @@ export class ResilientEventSource extends SourceTarget {
   }
 
   /**
-   * `for await (const event of es)`: every `message`-type event, in order.
-   * Leaving the loop closes the source; the loop ends when the source is
-   * CLOSED, and a final failure rejects it with a {@link StreamError}. Events
-   * that arrive while the loop body awaits are queued; see `iterate.ts` for
-   * the bound and what happens when it is reached.
+   * `for await (const event of es)`: every message the stream dispatches, of
+   * any type (`message` and every `event:` name; `event.type` tells them
+   * apart), in order. Leaving the loop closes the source, and the stored
+   * cursor covers only the events the loop body was given, so a new source
+   * resumes right after them. The loop ends normally when the source closes
+   * without a failure (`close()`, a 204, `endOfStream: 'close'`), and a final
+   * failure rejects it with a {@link StreamError}. Events that arrive while
+   * the loop body awaits are queued; see `iterate.ts` for the bound.
    */
-  [Symbol.asyncIterator](): AsyncIterator<StringMessageEvent, undefined> {
-    return iterateMessages(this);
+  [Symbol.asyncIterator](): AsyncIterableIterator<StringMessageEvent> {
+    return this.events();
+  }
+
+  /**
+   * A `for await` loop over the messages of the given types only (all of
+   * them when none is given), with everything else as for `for await (… of es)`.
+   *
+   * @example
+   * for await (const e of es.events('content_block_delta', 'message_stop')) {
+   *   if (e.type === 'message_stop') break;
+   *   print(JSON.parse(e.data).delta.text);
+   * }
+   * @throws TypeError when a type is not a string.
+   */
+  events(...types: string[]): AsyncIterableIterator<StringMessageEvent> {
+    for (const type of types) {
+      if (typeof type !== 'string') throw new TypeError(`events(...types) takes event type names, got ${typeof type}`);
+    }
+    return iterateMessages(this.#loopHost(), types.length > 0 ? new Set(types) : undefined);
+  }
+
+  /** What a `for await` loop needs of this source. */
+  #loopHost(): LoopHost {
+    const d = this.#delivery;
+    return {
+      source: this,
+      attach: (loop) => {
+        const detach = d.attach(loop);
+        return () => {
+          detach();
+          this.#releaseKeyWhenDone();
+        };
+      },
+      moved: () => {
+        // Followers keep the cursor in memory; the leader persists it for all.
+        if (d.role() !== 'follower') d.cursor.changed();
+      },
+      save: () => d.cursor.flush(),
+    };
+  }
+
+  /** Once CLOSED and no loop still yields what it queued, the storageKey is free for another source. */
+  #releaseKeyWhenDone(): void {
+    if (this.#driver.isClosed() && !this.#delivery.looping) this.#delivery.cursor.releaseKey();
   }
 
   /** CLOSED for good: stop watching; `closed` resolves once the cursor is saved. */
@@ -204,13 +262,14 @@ export class ResilientEventSource extends SourceTarget {
     const { cursor } = this.#delivery;
     cursor.release();
     void cursor.flush().then(this.#resolveClosed);
+    this.#releaseKeyWhenDone();
   }
 
   /** An open stream with no byte for longer than heartbeatTimeout (the watchdog's timer may be asleep too). */
   #silentPastHeartbeat(): boolean {
     const { heartbeatTimeout, clock } = this.#options;
     const last = this.#delivery.counters.lastByteAt;
-    return this.readyState === OPEN && heartbeatTimeout > 0 && last !== undefined && clock.now() - last > heartbeatTimeout;
+    return this.readyState === OPEN && heartbeatTimeout > 0 && last !== undefined && clock.monotonic() - last > heartbeatTimeout;
   }
 
   readonly #abortedBySignal = (): void => {
@@ -218,76 +277,9 @@ export class ResilientEventSource extends SourceTarget {
     this.#driver.fail({ reason: 'aborted', message: 'The signal was aborted', cause: this.#options.signal?.reason });
   };
 
-  #reportStoreFailure(cause: StoreError): void {
+  #reportStoreFailure(cause: StoreError, message: string): void {
     // Reported once, without touching readyState: the stream goes on.
     if (this.#driver.isClosed()) return;
-    this.dispatchEvent(new StreamErrorEvent({ reason: 'store', message: `${cause.message}; using memory instead`, cause }));
-  }
-
-  /**
-   * Joins the shared stream: follows it until the lock makes this source the
-   * leader. Returns false where sharing is impossible (no Web Locks or
-   * BroadcastChannel): the source then keeps a private connection.
-   */
-  #joinShare(): boolean {
-    const d = this.#delivery;
-    // A follower until the lock says otherwise, even while joining (a lock
-    // manager may grant the lock before joinSharedStream() returns).
-    d.sharing = true;
-    d.shared = joinSharedStream(this.#options.storageKey, this.#shareHost());
-    d.sharing = d.shared !== undefined;
-    return d.sharing;
-  }
-
-  /** What the shared stream asks of this source; each step is a no-op once it is closed. */
-  #shareHost(): SharedStreamHost {
-    const driver = this.#driver;
-    const d = this.#delivery;
-    const live = () => !driver.isClosed();
-    return {
-      lead: () => {
-        if (driver.isHalted()) return false;
-        // What this tab has seen is the cursor now: it resumes from its own last id
-        // and dedupe window, so it neither skips nor repeats what it showed.
-        d.cursor.changed();
-        driver.readyState = CONNECTING;
-        this.dispatchEvent(new StatsEvent(this.stats));
-        void driver.connect();
-        return true;
-      },
-      snapshot: () => ({ readyState: driver.readyState, origin: d.origin, lastEventId: d.lastEventId }),
-      hasDelivered: () => d.counters.eventsDelivered > 0,
-      adoptCursor: (lastEventId) => {
-        d.lastEventId = lastEventId;
-      },
-      open: (status, headers, url) => {
-        if (live() && driver.readyState !== OPEN) driver.announceConnection(status, headers, url);
-      },
-      events: (origin, events) => {
-        // Repeats are dropped by id, and nothing heard is relayed (every tab heard it).
-        d.origin = origin;
-        for (const e of events) {
-          if (!live()) return;
-          if (e.data === undefined) d.moveTo(e.id as string, false);
-          else d.message(e.type, e.data, e.id, false);
-        }
-      },
-      lost: (error) => {
-        if (!live()) return;
-        driver.readyState = CONNECTING;
-        this.dispatchEvent(new StreamErrorEvent(error));
-      },
-      reconnecting: (init) => {
-        if (!live()) return;
-        driver.readyState = CONNECTING;
-        this.dispatchEvent(new ReconnectingEvent(init));
-      },
-      over: (error) => {
-        if (!live()) return;
-        if (error) driver.fail(error);
-        else driver.close();
-      },
-      reconnect: () => this.reconnect(),
-    };
+    this.dispatchEvent(new StreamErrorEvent({ reason: 'store', message, cause }));
   }
 }

@@ -1,13 +1,15 @@
 /**
  * The watchdog that abandons silent attempts. It owns one timer; activity only
- * records a timestamp, so a busy stream costs one `clock.now()` per chunk and no
- * timer churn: when the timer fires early it re-arms for the time that is left.
+ * records a timestamp, so a busy stream costs one clock reading per chunk and
+ * no timer churn: when the timer fires early it re-arms for the time that is
+ * left. Time is the monotonic clock's: a wall clock stepped back cannot hold
+ * it off.
  */
-import type { Clock, TimerHandle } from './clock.js';
+import type { SourceClock, TimerHandle } from './clock.js';
 
 /** A started watchdog. */
 export interface Watchdog {
-  /** Records activity (a byte arrived, or headers did), at `now` if the caller already read the clock. */
+  /** Records activity (a byte arrived, or headers did), at `now` (monotonic) if the caller already read the clock. */
   touch(now?: number): void;
   /** Stops the watchdog; it will not fire afterwards. */
   stop(): void;
@@ -17,14 +19,14 @@ export interface Watchdog {
  * Starts a watchdog that calls `onTimeout` once `timeout` ms pass without
  * {@link Watchdog.touch}. A `timeout` of 0 gives a watchdog that never fires.
  */
-export function startWatchdog(clock: Clock, timeout: number, onTimeout: () => void): Watchdog {
+export function startWatchdog(clock: SourceClock, timeout: number, onTimeout: () => void): Watchdog {
   if (timeout <= 0) return { touch() {}, stop() {} };
-  let last = clock.now();
+  let last = clock.monotonic();
   let timer: TimerHandle | undefined;
   // Fires `ms` from now; re-arms for what is left when there was activity since.
   const arm = (ms: number): void => {
     timer = clock.setTimeout(() => {
-      const idle = clock.now() - last;
+      const idle = clock.monotonic() - last;
       if (idle < timeout) return arm(timeout - idle);
       timer = undefined;
       onTimeout();
@@ -33,7 +35,7 @@ export function startWatchdog(clock: Clock, timeout: number, onTimeout: () => vo
 
   arm(timeout);
   return {
-    touch(now = clock.now()) {
+    touch(now = clock.monotonic()) {
       last = now;
     },
     stop() {

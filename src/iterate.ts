@@ -1,18 +1,24 @@
 /**
- * `for await (const event of es)`: the source's `message` events as an async
- * iterator. Events that arrive while the loop body awaits are queued, so none
- * is lost between iterations.
+ * `for await (const event of es)`: the source's messages as an async iterator,
+ * every type (`message` and each `event:` name) in order, or only the types
+ * asked for (`es.events('a', 'b')`). Events that arrive while the loop body
+ * awaits are queued, so none is lost between iterations.
  *
- * The bound, and what happens at it: when the loop falls
- * {@link iteratorBufferSize} events behind, the source is closed at once, from
- * inside the dispatch, so nothing more is read from the stream and the
- * cursor stops at the last event queued. The loop still yields every queued
- * event, then throws a {@link StreamError} with reason `too-large`. Nothing
- * is lost: a new source (or a restart) resumes right after the last event the
- * loop was given. Memory stays bounded instead of growing with a consumer
- * that cannot keep up.
+ * The cursor follows the loop body: while the loop has events still to take,
+ * the stored cursor stays before the first of them (delivery.ts), so a source
+ * that ends with the loop (`break`, a throw in its body, a crash) resumes
+ * right after the last event the body was given, and none is skipped. Once the
+ * source is closed, the loop still yields what it had queued, and saves the
+ * cursor before it ends.
+ *
+ * The bound: when the loop falls {@link iteratorBufferSize} events behind, the
+ * source is closed at once, from inside the dispatch, so nothing more is read
+ * and memory stays bounded. The loop still yields every queued event, then
+ * throws a {@link StreamError} with reason `too-large`; nothing is lost.
  */
-import type { StreamErrorEvent } from './errors.js';
+import { StreamErrorEvent } from './errors.js';
+import type { HeldPosition, MessageLoop } from './delivery.js';
+import type { SourceMessageEvent } from './message-event.js';
 import type { StringMessageEvent } from './dom-types.js';
 import type { ErrorReason } from './types.js';
 
@@ -37,74 +43,145 @@ export class StreamError extends Error {
   }
 }
 
-/** The part of the source the iterator uses. */
-interface SourceLike extends EventTarget {
-  readonly readyState: number;
-  readonly closed: Promise<void>;
-  close(): void;
+/** What the loop needs of its source. */
+export interface LoopHost {
+  /** The source, for its `error` events, its state and `close()`. */
+  readonly source: EventTarget & { readonly readyState: number; readonly closed: Promise<void>; close(): void };
+  /** Starts feeding `loop` every message; returns the function that stops it. */
+  attach(loop: MessageLoop): () => void;
+  /** The loop's position moved: the cursor is to be written. */
+  moved(): void;
+  /** Writes the cursor now; resolves when it is saved (never rejects). */
+  save(): Promise<void>;
+}
+
+/** One queued message: the event, or `undefined` for one of a type the loop does not yield (it only holds the place). */
+interface Queued {
+  event: SourceMessageEvent | undefined;
+  /** The last event id after it. */
+  after: string;
+  /** Whether the dedupe window took its id in. */
+  remembered: boolean;
 }
 
 /** What `next()` returns at the end. */
 const over = Object.freeze({ value: undefined, done: true } as const);
 
-/** An async iterator over `source`'s `message` events. */
-export function iterateMessages(source: SourceLike): AsyncIterator<StringMessageEvent, undefined> & AsyncIterable<StringMessageEvent> {
-  const queue: StringMessageEvent[] = [];
-  let failure: StreamError | undefined;
+/**
+ * An async iterator over `host.source`'s messages: of `types` only when given,
+ * else of every type.
+ */
+export function iterateMessages(host: LoopHost, types?: ReadonlySet<string>): AsyncIterableIterator<StringMessageEvent> {
+  return new MessageIterator(host, types);
+}
+
+/** One `for await` loop: a queue of what it has still to take, and where its body stands. */
+class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessageEvent> {
+  #queue: Queued[] = [];
+  /** The last event id before the first queued message. */
+  #before = '';
+  /** How many of the queued messages' ids the dedupe window took in. */
+  #idsSince = 0;
+  #failure: StreamError | undefined;
   /** Resolves the wait of a `next()` with nothing queued; a stale one is a no-op. */
-  let wake: (() => void) | undefined;
+  #wake: (() => void) | undefined;
+  /** Where the body stood when the loop was left: it holds the cursor there for good. */
+  #left: HeldPosition | undefined;
+  /** Aborted when no more events can come: that also removes the `error` listener. */
+  readonly #ended = new AbortController();
+  readonly #detach: () => void;
 
-  const onMessage = (event: Event) => {
-    if (queue.push(event as StringMessageEvent) >= iteratorBufferSize) {
-      failure = new StreamError('too-large', `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`);
-      finish();
-      source.close();
+  constructor(
+    readonly host: LoopHost,
+    readonly types: ReadonlySet<string> | undefined,
+  ) {
+    this.#detach = host.attach(this);
+    host.source.addEventListener('error', this.#onError, { signal: this.#ended.signal });
+    // A close without an error event (the app's close(), endOfStream) ends the
+    // loop normally, once the cursor is saved; a final error has set the failure.
+    void host.source.closed.then(this.#finish);
+  }
+
+  held(): HeldPosition | undefined {
+    if (this.#left) return this.#left;
+    const behind = this.#queue.length;
+    return behind === 0 ? undefined : { lastEventId: this.#before, idsSince: this.#idsSince, behind };
+  }
+
+  receive(event: SourceMessageEvent, id: string | undefined, before: string): void {
+    if (this.#ended.signal.aborted) return;
+    const wanted = this.types === undefined || this.types.has(event.type);
+    const queue = this.#queue;
+    // Nothing queued: an event the loop does not want is passed at once.
+    if (queue.length === 0) {
+      if (!wanted) return;
+      this.#before = before;
     }
-    wake?.();
-  };
-  const onError = (event: Event) => {
-    if (source.readyState !== 2) return;
-    const e = event as StreamErrorEvent;
-    failure ??= new StreamError(e.reason, e.message, e.status, { cause: e });
-    finish();
-  };
-  /** Aborted when the loop is over: that also removes both listeners. */
-  const ended = new AbortController();
-  const finish = () => {
-    ended.abort();
-    wake?.();
-  };
-  const options = { signal: ended.signal };
-  source.addEventListener('message', onMessage, options);
-  source.addEventListener('error', onError, options);
-  // A close without an error event (the app's close(), endOfStream) ends the
-  // loop normally, once the cursor is saved; a final error has set `failure`.
-  void source.closed.then(finish);
+    const remembered = id !== undefined && id !== '';
+    if (remembered) this.#idsSince++;
+    if (queue.push({ event: wanted ? event : undefined, after: event.lastEventId, remembered }) >= iteratorBufferSize) {
+      this.#failure = new StreamError('too-large', `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`);
+      this.#finish();
+      this.host.source.close();
+    }
+    this.#wake?.();
+  }
 
-  return {
-    async next(): Promise<IteratorResult<StringMessageEvent, undefined>> {
-      for (;;) {
-        const event = queue.shift();
-        if (event) return { value: event, done: false };
-        if (ended.signal.aborted) {
-          const error = failure;
-          failure = undefined;
-          if (error) throw error;
-          return over;
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
+  async next(): Promise<IteratorResult<StringMessageEvent, undefined>> {
+    for (;;) {
+      const entry = this.#queue.shift();
+      if (entry) {
+        // The body is given this event: the cursor moves past it.
+        this.#before = entry.after;
+        if (entry.remembered) this.#idsSince--;
+        this.host.moved();
+        if (entry.event) return { value: entry.event as unknown as StringMessageEvent, done: false };
+        continue;
       }
-    },
-    async return(): Promise<IteratorResult<StringMessageEvent, undefined>> {
-      // Leaving the loop (break, return, a throw in its body) closes the source.
-      finish();
-      queue.length = 0;
-      failure = undefined;
-      source.close();
-      return over;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+      if (this.#ended.signal.aborted) {
+        await this.#end();
+        const error = this.#failure;
+        this.#failure = undefined;
+        if (error) throw error;
+        return over;
+      }
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  async return(): Promise<IteratorResult<StringMessageEvent, undefined>> {
+    // Leaving the loop (break, return, a throw in its body) closes the
+    // source; the cursor stays where the body stands (with nothing left to
+    // take, that is the stream's own position).
+    this.#left = this.held();
+    this.#queue = [];
+    this.#failure = undefined;
+    this.#finish();
+    this.host.source.close();
+    await this.#end();
+    return over;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  readonly #onError = (event: Event): void => {
+    // A server event named `error` is a MessageEvent, not ours.
+    if (!(event instanceof StreamErrorEvent) || this.host.source.readyState !== 2) return;
+    // A 204 is the server's "this stream is over": the loop ends normally.
+    if (event.status !== 204) this.#failure ??= new StreamError(event.reason, event.message, event.status, { cause: event });
+    this.#finish();
   };
+
+  readonly #finish = (): void => {
+    this.#ended.abort();
+    this.#wake?.();
+  };
+
+  /** The loop is over: the cursor is saved where the body stands, and nothing holds it any more. */
+  async #end(): Promise<void> {
+    await this.host.save();
+    this.#detach();
+  }
 }

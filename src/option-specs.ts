@@ -9,7 +9,7 @@
  * "Option `name` must be <type or range>, got <value>".
  */
 import { defaultBackoff } from './backoff.js';
-import { systemClock, systemRandom } from './clock.js';
+import { systemClock, systemRandom, withMonotonic } from './clock.js';
 import type { BackoffOptions, ResilientEventSourceInit } from './types.js';
 
 /** Default of `heartbeatTimeout`, in ms. */
@@ -152,6 +152,6 @@ export const optionSpecs = {
     or: (o: Done) => (o['method'] === 'GET' ? 'reconnect' : 'close'),
   },
   share: flag,
-  clock: { is: (value) => has(value, 'now', 'setTimeout', 'clearTimeout'), type: 'an object with now, setTimeout and clearTimeout', or: systemClock },
+  clock: { is: (value) => has(value, 'now', 'setTimeout', 'clearTimeout'), type: 'an object with now, setTimeout and clearTimeout', or: systemClock, to: withMonotonic },
   random: { is: isFunction, type: 'a function', or: () => systemRandom },
 } satisfies Record<keyof ResilientEventSourceInit, OptionSpec>;

@@ -6,7 +6,7 @@
  * defaults. The caller's object is never mutated.
  */
 import type { BackoffPolicy } from './backoff.js';
-import type { Clock, RandomSource } from './clock.js';
+import type { RandomSource, SourceClock } from './clock.js';
 import { type Done, type OptionSpec, optionError, optionSpecs } from './option-specs.js';
 import type {
   BodyOption,
@@ -41,7 +41,7 @@ export interface NormalizedOptions {
   pauseWhenHidden: boolean;
   endOfStream: 'reconnect' | 'close';
   share: boolean;
-  clock: Clock;
+  clock: SourceClock;
   random: RandomSource;
 }
 

@@ -20,6 +20,8 @@ export interface PolicyState {
   reauthenticated: boolean;
   /** Whether the attempt sent a cursor (`Last-Event-ID`). */
   sentCursor: boolean;
+  /** Whether it sent the cursor in the URL too (`lastEventIdQuery`). */
+  sentCursorInUrl: boolean;
   endOfStream: 'reconnect' | 'close';
   heartbeatTimeout: number;
   maxEventSize: number;
@@ -71,19 +73,26 @@ export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, state: Po
         // One immediate retry, with headers computed again.
         return reconnect(state, { reason: 'http-status', message: verdict.message, ...response }, 0, 'reauthenticated');
       }
-      if (verdict.status === 431 && state.sentCursor) {
-        // Request Header Fields Too Large, with a cursor sent: the id is
-        // what the server cannot take. Once, at once, without it; a 431
-        // without an id is final like any other 4xx.
-        return reconnect(state, {
-          reason: 'http-status',
-          message: 'The server refused the Last-Event-ID (431 Request Header Fields Too Large); reconnecting without it',
-          ...response,
-        }, 0, 'refuseCursor');
+      const refused = refusedCursor(verdict.status, state);
+      if (refused !== undefined) {
+        // Once, at once, without the cursor.
+        return reconnect(state, { reason: 'http-status', message: `The server refused the ${refused}; reconnecting without it`, ...response }, 0, 'refuseCursor');
       }
       return { next: 'fail', error: { reason: verdict.reason, message: verdict.message, ...response } };
     }
   }
+}
+
+/**
+ * What of the cursor the server refused, when the status says the cursor is
+ * the problem: Request Header Fields Too Large with a Last-Event-ID sent, or
+ * URI Too Long with the cursor in the query. Without a cursor sent either
+ * status is final, like any other 4xx.
+ */
+function refusedCursor(status: number, state: PolicyState): string | undefined {
+  if (status === 431 && state.sentCursor) return 'Last-Event-ID (431 Request Header Fields Too Large)';
+  if (status === 414 && state.sentCursorInUrl) return 'URL with the last event id in its query (414 URI Too Long)';
+  return undefined;
 }
 
 /**

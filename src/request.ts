@@ -22,6 +22,17 @@ export function headerValueOf(id: string): string | undefined {
   return /^[\t\x20-\x7e\x80-\xff]*$/.test(value) ? value : undefined;
 }
 
+/**
+ * Why `url` cannot carry an event stream with the runtime's own fetch (a
+ * scheme other than http: or https:, such as ftp:, about:, mailto:,
+ * javascript:), or `undefined` when it can. A custom fetch may serve others.
+ */
+export function futileScheme(url: string): string | undefined {
+  const { protocol } = new URL(url);
+  if (protocol === 'http:' || protocol === 'https:') return undefined;
+  return `The URL scheme "${protocol}" cannot carry an event stream (only http: and https:)`;
+}
+
 /** The request URL: `url`, with the cursor `id` in the `lastEventIdQuery` parameter when asked for. */
 export function requestUrl(url: string, lastEventIdQuery: string | undefined, id: string): string {
   if (lastEventIdQuery === undefined || id === '') return url;

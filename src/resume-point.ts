@@ -1,27 +1,37 @@
 /**
- * What the next request carries: where it goes (the stream's URL, then where
- * the last redirect led) and which cursor it sends. No cursor may brick the
- * stream: an id that cannot be a header value (control characters; a stored
- * one from an older version, too) is left out, and so is one the server
- * refused with 431.
+ * What the next request carries: where it goes (always the stream's own URL)
+ * and which cursor it sends. No cursor may brick the stream: an id that
+ * cannot be a header value (control characters; a stored one from an older
+ * version, too) is left out, and so is one the server refused (431 for the
+ * header, 414 for the `lastEventIdQuery` URL).
  */
+import type { StreamErrorInit } from './errors.js';
 import { headerValueOf, requestUrl } from './request.js';
 
 /** One attempt's target: its URL, and the `Last-Event-ID` value it sends (`''` for none). */
 export interface AttemptTarget {
   url: string;
   cursor: string;
-  /** The id left out because it cannot be a header value, the first time it is (to report once). */
-  unsendable?: string;
+  /** The report of an id left out because it cannot be a header value, the first time it is (to report once). */
+  unsendable?: StreamErrorInit;
 }
 
 /** The resume point of one source. */
 export class ResumePoint {
   /** Whether the current attempt sent a cursor. */
   sentCursor = false;
-  /** [spec] The request's URL, which redirects extend: the reconnect goes where the last one led. */
-  #url: string;
-  /** An id the server refused (431): later requests go without it. */
+  /** Whether it sent the cursor in the URL too (`lastEventIdQuery`). */
+  sentCursorInUrl = false;
+  /**
+   * The stream's URL. Every attempt starts there, not where a redirect led
+   * the last one: the caller's headers go only to that origin, a temporary
+   * redirect (302, 307) stays temporary, and a balancer that redirected to
+   * one instance can send the reconnect to a live one. (EventSource in
+   * Chromium reconnects to the target: whatwg/html#503; the eventsource
+   * package starts at the original URL, as this does.)
+   */
+  readonly #url: string;
+  /** An id the server refused (431, 414): later requests go without it. */
   #refused: string | undefined;
   /** An id that cannot be a header value, once reported. */
   #reported: string | undefined;
@@ -33,23 +43,23 @@ export class ResumePoint {
   /** The target of the next attempt, from the stream's `lastEventId`. */
   next(lastEventId: string, lastEventIdQuery: string | undefined): AttemptTarget {
     let cursor = lastEventId === '' || lastEventId === this.#refused ? '' : headerValueOf(lastEventId);
-    let unsendable: string | undefined;
+    let unsendable: StreamErrorInit | undefined;
     if (cursor === undefined) {
-      if (this.#reported !== lastEventId) unsendable = this.#reported = lastEventId;
+      if (this.#reported !== lastEventId) {
+        this.#reported = lastEventId;
+        const message = `The last event id ${JSON.stringify(lastEventId)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`;
+        unsendable = { reason: 'network', message };
+      }
       cursor = '';
     }
     this.sentCursor = cursor !== '';
+    this.sentCursorInUrl = this.sentCursor && lastEventIdQuery !== undefined;
     // The query carries the id itself, not its header bytes.
     const url = requestUrl(this.#url, lastEventIdQuery, cursor === '' ? '' : lastEventId);
     return unsendable === undefined ? { url, cursor } : { url, cursor, unsendable };
   }
 
-  /** The response was accepted at `finalUrl`. */
-  redirected(finalUrl: string): void {
-    this.#url = finalUrl;
-  }
-
-  /** The server refused `id` (431): it is not sent again. */
+  /** The server refused `id` (431, 414): it is not sent again. */
   refuse(id: string): void {
     this.#refused = id;
   }

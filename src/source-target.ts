@@ -6,6 +6,7 @@
  * source dispatches to directly; its own events (`open`, `error`,
  * `reconnecting`, `stats`) go through the real `EventTarget`.
  */
+import { isOwnEventType } from './event-types.js';
 import { ListenerRegistry, registries, reportListenerError } from './listeners.js';
 import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from './errors.js';
 import type { ResilientEventSource } from './event-source.js';
@@ -31,9 +32,6 @@ type Handler<E extends Event> = ((this: EventSource, event: E) => unknown) | nul
 type DomHandler<K extends 'onopen' | 'onmessage' | 'onerror'> = EventSourceHandler<K>;
 type HandlerType = 'open' | 'message' | 'error';
 type AnyListener = EventListenerOrEventListenerObject | ((event: never) => unknown) | null;
-
-/** The types the source fires as plain events, through the real EventTarget. Every other type is a message. */
-const isOwnEventType = (type: string) => type === 'open' || type === 'error' || type === 'reconnecting' || type === 'stats';
 
 
 /**

@@ -12,7 +12,7 @@
  * `resume` and visibility signals, in lifecycle.ts, tell); a wall clock that
  * the user sets forward by hand looks like a sleep (one needless reconnect).
  */
-import type { Clock, TimerHandle } from './clock.js';
+import type { SourceClock, TimerHandle } from './clock.js';
 
 /** Ms between two checks. */
 export const wakeCheckInterval = 5000;
@@ -22,18 +22,18 @@ export const wakeThreshold = 3000;
 /**
  * Calls `onWake(sleptMs)` after each check that finds the wall clock ahead of
  * the monotonic one by more than {@link wakeThreshold}. Returns the function
- * that stops it; without `clock.monotonic` it does nothing. In Node the
+ * that stops it; where the clock has no monotonic reading of its own (see
+ * `withMonotonic`), it does nothing. In Node the
  * timer is unref'd: it never keeps a process alive.
  */
-export function watchWake(clock: Clock, onWake: (sleptMs: number) => void): () => void {
-  const monotonic = clock.monotonic?.bind(clock);
-  if (!monotonic) return () => {};
+export function watchWake(clock: SourceClock, onWake: (sleptMs: number) => void): () => void {
+  if (!clock.seesSleep) return () => {};
   let wall = clock.now();
-  let mono = monotonic();
+  let mono = clock.monotonic();
   let timer: TimerHandle | undefined;
   const check = () => {
     const nowWall = clock.now();
-    const nowMono = monotonic();
+    const nowMono = clock.monotonic();
     const slept = nowWall - wall - (nowMono - mono);
     wall = nowWall;
     mono = nowMono;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ConnectionCallbacks, openConnection, type Outcome } from '../src/connection.js';
-import { createFakeClock } from './helpers/fake-clock.js';
+import { createMonotonicFakeClock } from './helpers/fake-clock.js';
 
 const URL_ = 'http://stream.test/events';
 const encoder = new TextEncoder();
@@ -37,7 +37,7 @@ function recorder() {
 }
 
 function open(fetch: (url: string, init: RequestInit) => unknown, callbacks: ConnectionCallbacks, prepare: () => RequestInit | Promise<RequestInit> = () => ({})) {
-  const clock = createFakeClock();
+  const clock = createMonotonicFakeClock();
   const connection = openConnection({ url: URL_, prepare, fetch: fetch as never, clock, heartbeatTimeout: 5000, maxEventSize: 1024, headersAreFunction: false }, callbacks);
   return { connection, clock };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCursorKeeper } from '../src/cursor.js';
 import { StoreError } from '../src/errors.js';
 import type { LastEventIdStore, StoredCursor } from '../src/types.js';
-import { createFakeClock } from './helpers/fake-clock.js';
+import { createMonotonicFakeClock } from './helpers/fake-clock.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -23,7 +23,7 @@ function slowStore() {
 
 describe('createCursorKeeper', () => {
   it('keeps one write in flight and writes the latest state when it completes', async () => {
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     const { store, writes, release } = slowStore();
     let state: StoredCursor = { lastEventId: '1', recentIds: ['1'] };
     const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => state, onFailure: () => {}, writeInterval: 0 });
@@ -42,7 +42,7 @@ describe('createCursorKeeper', () => {
   });
 
   it('flush() starts the final write at once, beside a write still in flight (pagehide has no later task)', async () => {
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     const { store, writes, release } = slowStore();
     let state: StoredCursor = { lastEventId: '1', recentIds: [] };
     const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => state, onFailure: () => {} });
@@ -65,7 +65,7 @@ describe('createCursorKeeper', () => {
   it('spaces writes by writeInterval: a 1,000 events/s stream costs 5 writes per second', async () => {
     // Events at t = 0…999 ms; writes at t = 0, 200, 400, 600, 800 and, for the
     // changes after 800, at 1000.
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     let writes = 0;
     let id = 0;
     const store: LastEventIdStore = { get: async () => undefined, set: async () => void writes++, delete: async () => {} };
@@ -81,7 +81,7 @@ describe('createCursorKeeper', () => {
   });
 
   it('flush() writes a pending change at once and waits for it', async () => {
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     const saved: string[] = [];
     let id = 'a';
     const store: LastEventIdStore = { get: async () => undefined, set: async (_k, c) => void saved.push(c.lastEventId), delete: async () => {} };
@@ -96,7 +96,7 @@ describe('createCursorKeeper', () => {
   });
 
   it('deletes the entry when the cursor is reset', async () => {
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     const calls: string[] = [];
     const store: LastEventIdStore = {
       get: async () => undefined,
@@ -115,7 +115,7 @@ describe('createCursorKeeper', () => {
     ['a foreign value', { get: async () => ({ lastEventId: 5 }) }],
     ['a corrupt window', { get: async () => ({ lastEventId: '5', recentIds: [1, 2] }) }],
   ])('%s degrades to memory, reported once', async (_name, overrides) => {
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     const failures: StoreError[] = [];
     // Deliberately wrong values, as a foreign or corrupt store would return.
     const store = { set: async () => {}, delete: async () => {}, ...overrides } as unknown as LastEventIdStore;
@@ -129,7 +129,7 @@ describe('createCursorKeeper', () => {
   });
 
   it('a write that never settles counts as a failure after the timeout', async () => {
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     const failures: StoreError[] = [];
     const store: LastEventIdStore = { get: async () => undefined, set: () => new Promise(() => {}), delete: async () => {} };
     const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e), timeout: 1000 });
@@ -146,7 +146,7 @@ describe('createCursorKeeper', () => {
   });
 
   it('a failing write is reported once however often it fails', async () => {
-    const clock = createFakeClock();
+    const clock = createMonotonicFakeClock();
     const failures: StoreError[] = [];
     const store: LastEventIdStore = { get: async () => undefined, set: () => Promise.reject(new DOMException('full', 'QuotaExceededError')), delete: async () => {} };
     const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e), writeInterval: 0 });

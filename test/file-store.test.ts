@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,54 @@ describe('createFileStore', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).message).toMatch(/Could not parse the cursor for "k"/);
     expect((error as StoreError).cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('marks a corrupt file as corrupt (the store works; the next save replaces it), and rewrites it on the next set', async () => {
+    const store = createFileStore(dir);
+    await store.set('k', { lastEventId: '1', recentIds: [] });
+    const [file] = await readdir(dir);
+    await writeFile(join(dir, file ?? ''), '{"key":"k","cur');
+    await expect(store.get('k')).rejects.toMatchObject({ name: 'StoreError', corrupt: true });
+    await store.set('k', { lastEventId: '2', recentIds: ['2'] });
+    expect(await store.get('k')).toEqual({ lastEventId: '2', recentIds: ['2'] });
+  });
+
+  it('two stores on one directory writing one key at once: 300 rounds, never a torn file', async () => {
+    const [a, b] = [createFileStore(dir), createFileStore(dir)];
+    const cursorOf = (name: string, round: number) => ({ lastEventId: `${name}-${round}`, recentIds: Array.from({ length: (round % 5) * 50 }, (_, i) => `${name}${i}`) });
+    const files = () => readdir(dir).then((names) => names.filter((n) => n.endsWith('.json')));
+    for (let round = 0; round < 300; round++) {
+      await Promise.all([a.set('k', cursorOf('a', round)), b.set('k', cursorOf('b', round))]);
+      const [file] = await files();
+      const content = JSON.parse(await readFile(join(dir, file ?? ''), 'utf8'));
+      expect([cursorOf('a', round), cursorOf('b', round)]).toContainEqual(content.cursor);
+    }
+    // And no temporary file is left behind.
+    expect(await readdir(dir)).toHaveLength(1);
+  });
+
+  it('two worker threads (one process id) writing one key 300 times each: every read finds a whole cursor', async () => {
+    const rounds = 300;
+    const workers = ['w1', 'w2'].map((name) => new Worker(new URL('./fixtures/file-store-writer.mjs', import.meta.url), { workerData: { dir, key: 'k', name, rounds } }));
+    const done = Promise.all(workers.map((w) => new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    })));
+    let finished = false;
+    void done.finally(() => (finished = true));
+    const reader = createFileStore(dir);
+    let reads = 0;
+    while (!finished) {
+      // A corrupt or torn file rejects; a missing one (before the first rename) is undefined.
+      const cursor = await reader.get('k');
+      if (cursor) expect(cursor.lastEventId).toMatch(/^w[12]-\d+$/);
+      reads++;
+    }
+    await done;
+    await Promise.all(workers.map((w) => w.terminate()));
+    expect((await reader.get('k'))?.lastEventId).toMatch(new RegExp(`^w[12]-${rounds - 1}$`));
+    expect(reads).toBeGreaterThan(0);
+    expect(await readdir(dir)).toHaveLength(1);
   });
 
   it('rejects with a StoreError when the directory cannot be written', async () => {

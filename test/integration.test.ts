@@ -4,10 +4,15 @@
  * the client's backoff starts at 20 ms, so reconnects stay fast; tests wait for
  * events, never for time.
  */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSseServer, type SseServer } from '../server/sse-server.js';
+import { createFileStore } from '../src/node.js';
 import {
   createMemoryStore,
+  StoreError,
   type ReconnectingEvent,
   ResilientEventSource,
   type ResilientEventSourceInit,
@@ -364,6 +369,91 @@ describe('persistence', () => {
     await got.until(3);
     expect(errors.map((e) => e.reason)).toEqual(['store']);
     expect(got.ids).toEqual(range(1, 3));
+  });
+});
+
+describe('two open sources, one storageKey (two users relaying one URL in one process)', () => {
+  it('the later one keeps its own cursor, reported once naming the key; neither sends the other\'s Last-Event-ID', async () => {
+    const store = createMemoryStore();
+    server.publishMany(5);
+    const alice = open({ store, headers: { Authorization: 'Bearer alice' } });
+    await alice.got.until(5);
+    const bob = open({ store, headers: { Authorization: 'Bearer bob' } });
+    await bob.got.until(5);
+    // Bob starts from nothing: every event, none skipped because Alice saw it.
+    expect(bob.got.ids).toEqual(range(1, 5));
+    const bobRequests = server.requests.filter((r) => r.authorization === 'Bearer bob');
+    expect(bobRequests.map((r) => r.lastEventId)).toEqual([null]);
+    expect(bob.errors.map((e) => [e.reason, e.message])).toEqual([
+      ['store', `Another open source uses storageKey "${server.streamUrl}" in the same store: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`],
+    ]);
+    expect(alice.errors).toEqual([]);
+    // Bob's cursor never reaches the store: what is stored is Alice's alone.
+    server.publishMany(1);
+    await alice.got.until(6);
+    await bob.got.until(6);
+    bob.es.close();
+    alice.es.close();
+    await Promise.all([alice.es.closed, bob.es.closed]);
+    expect(await store.get(server.streamUrl)).toEqual({ lastEventId: '6', recentIds: range(1, 6) });
+  });
+
+  it('a key is free again once its source is closed: close() and a new source at once (React StrictMode) resumes', async () => {
+    const store = createMemoryStore();
+    server.publishMany(3);
+    const first = open({ store });
+    await first.got.until(3);
+    first.es.close();
+    const second = open({ store });
+    server.publishMany(1);
+    await second.got.until(1);
+    expect(second.got.ids).toEqual(['4']);
+    expect(second.errors).toEqual([]);
+  });
+
+  it('two file stores on one directory are one store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'res-es-'));
+    try {
+      server.publishMany(2);
+      const a = open({ store: createFileStore(dir) });
+      await a.got.until(2);
+      const b = open({ store: createFileStore(dir) });
+      await b.got.until(2);
+      expect(b.errors.map((e) => e.reason)).toEqual(['store']);
+      expect(b.got.ids).toEqual(['1', '2']);
+    } finally {
+      for (const s of sources) s.close();
+      await Promise.all(sources.map((s) => s.closed));
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a corrupt cursor file', () => {
+  it('is reported once, the stream starts without it, and the next save rewrites it: the restart after that resumes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'res-es-'));
+    try {
+      const store = createFileStore(dir);
+      await store.set(server.streamUrl, { lastEventId: '1', recentIds: ['1'] });
+      const [file] = await readdir(dir);
+      await writeFile(join(dir, file ?? ''), '{"key":"torn');
+      server.publishMany(3);
+      const first = open({ store: createFileStore(dir) });
+      await first.got.until(3);
+      expect(first.errors.map((e) => [e.reason, e.cause instanceof StoreError && e.cause.corrupt])).toEqual([['store', true]]);
+      expect(first.errors[0]?.message).toMatch(/; starting without it, and the next save replaces it$/);
+      first.es.close();
+      await first.es.closed;
+      // Still the file store, not memory: the file is whole again.
+      expect(await createFileStore(dir).get(server.streamUrl)).toEqual({ lastEventId: '3', recentIds: range(1, 3) });
+      server.publishMany(2);
+      const second = open({ store: createFileStore(dir) });
+      await second.got.until(2);
+      expect(second.got.ids).toEqual(['4', '5']);
+      expect(second.errors).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

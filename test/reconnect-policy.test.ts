@@ -8,6 +8,7 @@ const state = (over: Partial<PolicyState> = {}): PolicyState => ({
   reconnectionTime: 1000,
   reauthenticated: false,
   sentCursor: false,
+  sentCursorInUrl: false,
   endOfStream: 'reconnect',
   heartbeatTimeout: 45_000,
   maxEventSize: 100,
@@ -54,6 +55,18 @@ describe('decide', () => {
     const verdict = { action: 'fail', reason: 'http-status', status: 431, message: 'Non-200 status code (431)' } as const;
     expect(decide(rejected(verdict), state({ sentCursor: true }))).toMatchObject({ next: 'reconnect', delay: 0, refuseCursor: true, error: { status: 431 } });
     expect(decide(rejected(verdict), state())).toMatchObject({ next: 'fail', error: { status: 431 } });
+  });
+
+  it('414 after sending the cursor in the query: at once without it; a 414 without one, or with the cursor in the header only, is final', () => {
+    const verdict = { action: 'fail', reason: 'http-status', status: 414, message: 'Non-200 status code (414)' } as const;
+    expect(decide(rejected(verdict), state({ sentCursor: true, sentCursorInUrl: true }))).toMatchObject({
+      next: 'reconnect',
+      delay: 0,
+      refuseCursor: true,
+      error: { status: 414, message: 'The server refused the URL with the last event id in its query (414 URI Too Long); reconnecting without it' },
+    });
+    expect(decide(rejected(verdict), state({ sentCursor: true }))).toMatchObject({ next: 'fail', error: { status: 414 } });
+    expect(decide(rejected(verdict), state())).toMatchObject({ next: 'fail', error: { status: 414 } });
   });
 
   it('fails at once on a user-agent abort, a too-large event and a final status', () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReconnectingEvent, ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
 import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/wake.js';
+import { withMonotonic } from '../src/clock.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 
@@ -18,6 +19,7 @@ function sleepyClock() {
   const start = clock.now();
   return Object.assign(clock, {
     monotonic: () => clock.now() - start - asleep,
+    seesSleep: true,
     /** The device sleeps `ms`: the wall clock jumps, the monotonic one does not, and late timers fire. */
     sleep(ms: number) {
       asleep += ms;
@@ -193,7 +195,7 @@ describe('wake from sleep', () => {
     clock.advance(wakeCheckInterval);
     expect(woke).toEqual([]);
     const plain = createFakeClock();
-    watchWake(plain, () => woke.push(1));
+    watchWake(withMonotonic(plain), () => woke.push(1));
     expect(plain.pending).toBe(0);
   });
 

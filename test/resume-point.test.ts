@@ -11,18 +11,24 @@ describe('ResumePoint', () => {
     expect(point.sentCursor).toBe(true);
   });
 
-  it('goes where the last redirect led, with the cursor in the query when asked', () => {
-    const point = new ResumePoint('http://x.test/s');
-    point.redirected('http://y.test/moved');
-    expect(point.next('4 é', 'since')).toEqual({ url: 'http://y.test/moved?since=4+%C3%A9', cursor: '4 \u00c3\u00a9' });
+  it('puts the cursor in the query when asked: the id itself, percent-encoded; the header gets its UTF-8 bytes', () => {
+    const point = new ResumePoint('http://x.test/s?a=1');
+    expect(point.next('4 é', 'since')).toEqual({ url: 'http://x.test/s?a=1&since=4+%C3%A9', cursor: '4 \u00c3\u00a9' });
+    expect([point.sentCursor, point.sentCursorInUrl]).toEqual([true, true]);
+    expect(point.next('', 'since')).toEqual({ url: 'http://x.test/s?a=1', cursor: '' });
+    expect([point.sentCursor, point.sentCursorInUrl]).toEqual([false, false]);
   });
 
   it('leaves out an id that cannot be a header value, reporting it once only', () => {
     const point = new ResumePoint('http://x.test/s');
-    expect(point.next('a\nb', 'since')).toEqual({ url: 'http://x.test/s', cursor: '', unsendable: 'a\nb' });
+    expect(point.next('a\nb', 'since')).toEqual({
+      url: 'http://x.test/s',
+      cursor: '',
+      unsendable: { reason: 'network', message: 'The last event id "a\\nb" cannot be sent as a Last-Event-ID header (control characters); connecting without it' },
+    });
     expect(point.next('a\nb', 'since')).toEqual({ url: 'http://x.test/s', cursor: '' });
     expect(point.sentCursor).toBe(false);
-    expect(point.next('c\rd', undefined).unsendable).toBe('c\rd');
+    expect(point.next('c\rd', undefined).unsendable?.message).toContain('"c\\rd"');
   });
 
   it('stops sending an id the server refused, and sends the next one again', () => {

@@ -27,11 +27,19 @@ interface LocksLike {
   request(name: string, options: { signal: AbortSignal }, callback: () => Promise<void>): Promise<unknown>;
 }
 
+const locksOf = () => (globalThis as { navigator?: { locks?: LocksLike } }).navigator?.locks;
+const channelClass = () => (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+
+/** Whether this runtime can share a stream: Web Locks and BroadcastChannel both exist. */
+export function canShare(): boolean {
+  return typeof locksOf()?.request === 'function' && typeof channelClass() === 'function';
+}
+
 /** Joins the shared stream `name`, or returns undefined where sharing is impossible. */
 export function joinShare(name: string, hooks: ShareHooks): Share | undefined {
-  const locks = (globalThis as { navigator?: { locks?: LocksLike } }).navigator?.locks;
-  const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
-  if (typeof locks?.request !== 'function' || typeof Channel !== 'function') return undefined;
+  if (!canShare()) return undefined;
+  const locks = locksOf() as LocksLike;
+  const Channel = channelClass() as typeof BroadcastChannel;
 
   const channel = new Channel(name);
   const waiting = new AbortController();

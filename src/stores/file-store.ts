@@ -1,13 +1,16 @@
 /**
  * A cursor store on disk for Node: one small JSON file per key, replaced
- * atomically (write to a temporary file, then rename), so a crash mid-write
- * leaves the previous cursor intact rather than a torn file. Writes to one key
- * run in call order, so the latest call wins.
+ * atomically (written whole to a temporary file of its own, then renamed over
+ * it), so a crash mid-write, or another writer of the same file (a second
+ * store on the directory, a worker thread, another process), leaves one whole
+ * cursor, never a torn one. Calls for one key run in call order, so the
+ * latest call wins and a read sees every write made before it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
+import { storeIdentity } from './identity.js';
 import type { LastEventIdStore, StoredCursor } from '../types.js';
 
 interface FileContent {
@@ -15,9 +18,13 @@ interface FileContent {
   cursor: StoredCursor;
 }
 
-type Failure = (what: string, key: string, cause: unknown) => StoreError;
+type Failure = (what: string, key: string, cause: unknown, corrupt?: boolean) => StoreError;
 
-/** Reads the cursor of `key` from `path`: `undefined` when there is none, or the file is another key's. */
+/**
+ * Reads the cursor of `key` from `path`: `undefined` when there is none, or the
+ * file is another key's. A file that is not JSON is corrupt: the store still
+ * works, and the next save replaces the file (see `StoreError.corrupt`).
+ */
 async function read(path: string, key: string, failed: Failure): Promise<StoredCursor | undefined> {
   let text: string;
   try {
@@ -30,10 +37,10 @@ async function read(path: string, key: string, failed: Failure): Promise<StoredC
   try {
     content = JSON.parse(text) as Partial<FileContent>;
   } catch (cause) {
-    throw failed('parse', key, cause);
+    throw failed('parse', key, cause, true);
   }
   // A hash collision or a foreign file: not ours.
-  return content.key === key ? content.cursor : undefined;
+  return content?.key === key ? content.cursor : undefined;
 }
 
 /**
@@ -50,10 +57,9 @@ export function createFileStore(directory: string): LastEventIdStore {
   if (typeof directory !== 'string' || directory === '') {
     throw new TypeError(`createFileStore(directory) needs a directory path, got ${JSON.stringify(directory)}`);
   }
-  let writes = 0;
-  /** Per key, the last write or delete queued: they run one after another, in call order. */
+  /** Per key, the last call queued: they run one after another, in call order. */
   const queues = new Map<string, Promise<unknown>>();
-  const inOrder = (key: string, run: () => Promise<void>): Promise<void> => {
+  const inOrder = <T>(key: string, run: () => Promise<T>): Promise<T> => {
     const next = (queues.get(key) ?? Promise.resolve()).catch(() => {}).then(run);
     queues.set(key, next);
     void next.finally(() => {
@@ -62,16 +68,20 @@ export function createFileStore(directory: string): LastEventIdStore {
     return next;
   };
   const pathOf = (key: string) => join(directory, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
-  const failed: Failure = (what, key, cause) =>
-    new StoreError(`Could not ${what} the cursor for "${key}" in ${directory}`, { cause });
+  const failed: Failure = (what, key, cause, corrupt) =>
+    new StoreError(`Could not ${what} the cursor for "${key}" in ${directory}`, { cause, corrupt });
 
-  return {
-    get: (key) => read(pathOf(key), key, failed),
+  const store: LastEventIdStore & { [storeIdentity]: string } = {
+    // Two stores on one directory are one store: a key open in one is open in both.
+    [storeIdentity]: `file:${resolve(directory)}`,
+    get: (key) => inOrder(key, () => read(pathOf(key), key, failed)),
     set(key, cursor) {
       const content = JSON.stringify({ key, cursor } satisfies FileContent);
       return inOrder(key, async () => {
         const path = pathOf(key);
-        const temporary = `${path}.${process.pid}.${writes++}.tmp`;
+        // A name no other writer can pick: another store on this directory, a
+        // worker thread (same pid) or another process may write this key now.
+        const temporary = `${path}.${randomUUID()}.tmp`;
         try {
           await mkdir(directory, { recursive: true });
           await writeFile(temporary, content);
@@ -92,4 +102,5 @@ export function createFileStore(directory: string): LastEventIdStore {
       });
     },
   };
+  return store;
 }

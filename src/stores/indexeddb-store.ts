@@ -5,6 +5,7 @@
  */
 import { StoreError } from '../errors.js';
 import type { LastEventIdStore, StoredCursor } from '../types.js';
+import { storeIdentity } from './identity.js';
 
 /** Default database name of {@link createIndexedDbStore}. */
 export const defaultDatabaseName = 'resilient-eventsource';
@@ -73,9 +74,12 @@ export function createIndexedDbStore(
       throw new StoreError(`IndexedDB ${what} failed in "${databaseName}/${objectStoreName}"`, { cause });
     }
   };
-  return {
+  const store: LastEventIdStore & { [storeIdentity]: string } = {
+    // Two stores on one database and object store are one store.
+    [storeIdentity]: `indexeddb:${databaseName}/${objectStoreName}`,
     get: (key) => call<StoredCursor | undefined>('read', 'readonly', (store) => store.get(key)),
     set: (key, cursor) => call<void>('write', 'readwrite', (store) => store.put(cursor, key)),
     delete: (key) => call<void>('delete', 'readwrite', (store) => store.delete(key)),
   };
+  return store;
 }

@@ -1,22 +1,36 @@
-import type { Clock } from '../../src/clock.js';
+import type { Clock, SourceClock } from '../../src/clock.js';
 
-/** A clock that only moves when told; records every delay scheduled. */
+/**
+ * A clock that only moves when told; records every delay scheduled. With
+ * `{ monotonic: true }` it has a monotonic reading that moves with it (and the
+ * source then also runs its wake watch on it), and
+ * {@link FakeClock.stepWall} moves the wall clock alone, as NTP or a restored
+ * VM does.
+ */
 export interface FakeClock extends Clock {
   /** Moves time forward, firing due timers in order. */
   advance(ms: number): void;
+  /** Steps the wall clock (`now()`) by `ms`, back when negative; timers and the monotonic clock do not move. */
+  stepWall(ms: number): void;
   /** Delays passed to setTimeout, in call order. */
   readonly scheduled: number[];
   /** Timers not yet fired or cleared. */
   readonly pending: number;
 }
 
-export function createFakeClock(start = 1_700_000_000_000): FakeClock {
+export function createFakeClock(start = 1_700_000_000_000, options: { monotonic?: boolean } = {}): FakeClock {
   let now = start;
+  /** What the wall clock has been stepped by. */
+  let wallStep = 0;
   let nextId = 1;
   const timers = new Map<number, { at: number; callback: () => void }>();
   const scheduled: number[] = [];
   return {
-    now: () => now,
+    now: () => now + wallStep,
+    ...(options.monotonic ? { monotonic: () => now - start, seesSleep: true } : {}),
+    stepWall(ms) {
+      wallStep += ms;
+    },
     setTimeout(callback, ms) {
       scheduled.push(ms);
       const id = nextId++;
@@ -44,3 +58,7 @@ export function createFakeClock(start = 1_700_000_000_000): FakeClock {
     },
   };
 }
+
+/** A fake clock with a monotonic reading, for the modules that take one (heartbeat, cursor, connection). */
+export const createMonotonicFakeClock = (start?: number): FakeClock & SourceClock =>
+  createFakeClock(start, { monotonic: true }) as FakeClock & SourceClock;
