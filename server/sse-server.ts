@@ -86,8 +86,15 @@ export interface Faults {
   stop(on?: boolean): void;
   /** Sends the last `count` events again on every open stream (duplicates). */
   replay(count: number): void;
-  /** Answers 200 with this content type instead of `text/event-stream`; `undefined` restores it. */
-  contentType(value: string | undefined): void;
+  /**
+   * Answers 200 with this content type instead of `text/event-stream`; an
+   * array sends one `Content-Type` line per value; `undefined` restores it.
+   */
+  contentType(value: string | string[] | undefined): void;
+  /** Stream requests are redirected (`status`, 307 by default) to `location`; `undefined` lifts it. */
+  redirect(location: string | undefined, status?: number): void;
+  /** Stream requests whose path and query are longer than `length` get 414 URI Too Long (as proxies do above 4–8 KB); `undefined` lifts it. */
+  maxUrlLength(length: number | undefined): void;
   /** Holds response headers back for `ms` on new stream requests; 0 = off. */
   delayHeaders(ms: number): void;
   /** Clears every fault (not the wire style). */
@@ -163,7 +170,9 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
   let statusFaults: StatusFault[] = [];
   let token: string | undefined;
   let stopped = false;
-  let contentType: string | undefined;
+  let contentType: string | string[] | undefined;
+  let redirect: { location: string; status: number } | undefined;
+  let maxUrlLength: number | undefined;
   let headerDelay = 0;
   let closed = false;
 
@@ -208,6 +217,8 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       res.writeHead(status, headers).end();
     };
 
+    if (maxUrlLength !== undefined && record.url.length > maxUrlLength) return answer(414);
+    if (redirect) return answer(redirect.status, { Location: redirect.location });
     const fault = statusFaults[0];
     if (fault) {
       if (--fault.remaining <= 0) statusFaults.shift();
@@ -278,6 +289,12 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     contentType(value) {
       contentType = value;
     },
+    redirect(location, status = 307) {
+      redirect = location === undefined ? undefined : { location, status };
+    },
+    maxUrlLength(length) {
+      maxUrlLength = length;
+    },
     delayHeaders(ms) {
       headerDelay = ms;
     },
@@ -286,6 +303,8 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       token = undefined;
       stopped = false;
       contentType = undefined;
+      redirect = undefined;
+      maxUrlLength = undefined;
       headerDelay = 0;
     },
     async restart(downMs = 2000) {

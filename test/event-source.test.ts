@@ -381,6 +381,24 @@ describe('response statuses', () => {
     expect(errors[1]?.message).toMatch(/again with freshly computed headers/);
   });
 
+  it('401, then 503, then 401 is not a second 401 in a row: the token that expired again gets its retry', async () => {
+    const { es, fetch, clock, errors } = setup({ headers: () => ({ authorization: 'Bearer x' }) });
+    (await fetch.call(0)).respond(401);
+    await settle();
+    clock.advance(0);
+    (await fetch.call(1)).respond(503);
+    await settle();
+    clock.advance(2000);
+    (await fetch.call(2)).respond(401);
+    await settle();
+    expect(es.readyState).toBe(es.CONNECTING);
+    clock.advance(0);
+    (await fetch.call(3)).respondStream();
+    await settle();
+    expect(es.readyState).toBe(es.OPEN);
+    expect(errors.map((e) => e.status)).toEqual([401, 503, 401]);
+  });
+
   it('401 with static headers is final at once', async () => {
     const { es, fetch, errors } = setup({ headers: { authorization: 'Bearer x' } });
     (await fetch.call(0)).respond(401);

@@ -215,10 +215,82 @@ describe('statuses', () => {
     expect(es.readyState).toBe(es.CLOSED);
   });
 
+  it('a Content-Type header sent twice (text/event-stream, text/event-stream) opens, as EventSource does', async () => {
+    server.faults.contentType(['text/event-stream', 'text/event-stream; charset=utf-8']);
+    server.publishMany(2);
+    const { got, errors } = open();
+    await got.until(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('a Content-Type whose last value is another type is refused', async () => {
+    server.faults.contentType(['text/event-stream', 'text/html']);
+    const { es, errors } = open();
+    await next(es, 'error');
+    expect(errors.map((e) => [e.reason, e.message])).toEqual([['content-type', 'Expected content type "text/event-stream", got "text/event-stream, text/html"']]);
+  });
+
   it('404 fails with the status', async () => {
     const { es } = open({}, `${server.url}/nope`);
     const error = await next<StreamErrorEvent>(es, 'error');
     expect(error).toMatchObject({ reason: 'http-status', status: 404, message: 'Non-200 status code (404)' });
+  });
+});
+
+describe('redirects', () => {
+  it.each([301, 302, 307, 308])('after a %i to another origin, every reconnect starts at the stream\'s own URL, and the caller\'s Authorization never reaches the other origin', async (status) => {
+    const target = await createSseServer({ retry: 50, heartbeatInterval: 0 });
+    try {
+      server.faults.redirect(`${target.streamUrl}?from=redirect`, status);
+      target.publishMany(2);
+      let token = 0;
+      const { es, got } = open({ headers: () => ({ Authorization: `Bearer t${++token}` }) });
+      const opened: string[] = [];
+      es.addEventListener('open', (e) => opened.push(e.url));
+      await got.until(2);
+      target.faults.dropAll();
+      target.publishMany(1);
+      await got.until(3);
+      // open reports where the stream was served from.
+      expect(opened).toEqual([`${target.streamUrl}?from=redirect`, `${target.streamUrl}?from=redirect`]);
+      // Each attempt asked the stream's own origin first, with the caller's token…
+      expect(server.requests.map((r) => [r.url, r.authorization])).toEqual([['/stream', 'Bearer t1'], ['/stream', 'Bearer t2']]);
+      // …and the other origin got the redirected requests, without it (fetch drops it on a cross-origin hop).
+      expect(target.requests.map((r) => [r.url, r.authorization, r.lastEventId])).toEqual([
+        ['/stream?from=redirect', null, null],
+        ['/stream?from=redirect', null, '2'],
+      ]);
+      expect(got.ids).toEqual(range(1, 3));
+    } finally {
+      for (const s of sources) s.close();
+      await target.close();
+    }
+  });
+});
+
+describe('server events named like ours', () => {
+  it('error, open, reconnecting and stats from the server reach their listeners and on-handlers as MessageEvents, counted and in order', async () => {
+    server.publish('e', { event: 'error' });
+    server.publish('o', { event: 'open' });
+    server.publish('r', { event: 'reconnecting' });
+    server.publish('s', { event: 'stats' });
+    server.publish('m');
+    const { es, got } = open();
+    const seen: string[] = [];
+    for (const type of ['error', 'open', 'reconnecting', 'stats']) {
+      es.addEventListener(type, (e) => {
+        if (e instanceof MessageEvent) seen.push(`${e.type}:${e.data}:${e.lastEventId}:${e.origin}`);
+      });
+    }
+    const handled: string[] = [];
+    es.onerror = (e) => handled.push(e instanceof MessageEvent ? `onerror:${e.data}` : `onerror:${e.reason}`);
+    es.onopen = (e) => handled.push(e instanceof MessageEvent ? `onopen:${e.data}` : 'onopen:ours');
+    await got.until(1);
+    const origin = new URL(server.url).origin;
+    expect(seen).toEqual([`error:e:1:${origin}`, `open:o:2:${origin}`, `reconnecting:r:3:${origin}`, `stats:s:4:${origin}`]);
+    expect(handled).toEqual(['onopen:ours', 'onerror:e', 'onopen:o']);
+    expect(es.stats.eventsDelivered).toBe(5);
+    expect(es.readyState).toBe(es.OPEN);
   });
 });
 
@@ -327,6 +399,48 @@ describe('cursors that cannot be sent (none may brick the stream)', () => {
     await second.got.until(1);
     expect(second.got.ids).toEqual(['2']);
     expect(second.es.stats.duplicatesSuppressed).toBe(1);
+  });
+});
+
+describe('lastEventIdQuery', () => {
+  it('a 5,000-character id refused with 414 (the URI too long for a proxy): reported once, then without the cursor; a restart from it connects too', async () => {
+    const store = createMemoryStore();
+    const long = 'x'.repeat(5000);
+    server.faults.maxUrlLength(4096);
+    server.publish('a', { id: long });
+    const first = open({ store, lastEventIdQuery: 'lastEventId' });
+    await first.got.until(1);
+    server.faults.dropAll();
+    server.publish('b', { id: 'next' });
+    await first.got.until(2);
+    expect(first.errors.map((e) => [e.reason, e.status])).toEqual([['network', undefined], ['http-status', 414]]);
+    expect(first.errors[1]?.message).toBe('The server refused the URL with the last event id in its query (414 URI Too Long); reconnecting without it');
+    // (The server replayed from the start: `a` was suppressed by id.)
+    expect(first.got.data).toEqual(['a', 'b']);
+    first.es.close();
+    await first.es.closed;
+    // A restart from a stored long id: refused once, then connects.
+    await store.set(server.streamUrl, { lastEventId: long, recentIds: [long] });
+    const second = open({ store, lastEventIdQuery: 'lastEventId' });
+    await next(second.es, 'open');
+    expect(second.errors.map((e) => e.status)).toEqual([414]);
+  });
+
+  it('after an empty id: neither the header nor the query parameter is sent', async () => {
+    server.publish('a', { id: '41' });
+    const { es, got } = open({ lastEventIdQuery: 'lastEventId' });
+    await got.until(1);
+    server.faults.dropAll();
+    await next(es, 'open');
+    server.publish('reset', { id: '' });
+    await got.until(2);
+    server.faults.dropAll();
+    await next(es, 'open');
+    expect(server.requests.map((r) => [r.url, r.lastEventId])).toEqual([
+      ['/stream', null],
+      ['/stream?lastEventId=41', '41'],
+      ['/stream', null],
+    ]);
   });
 });
 
