@@ -12,6 +12,8 @@ export interface FakeClock extends Clock {
   advance(ms: number): void;
   /** Steps the wall clock (`now()`) by `ms`, back when negative; timers and the monotonic clock do not move. */
   stepWall(ms: number): void;
+  /** Moves time to the next timer due and fires it (and any due at the same time); returns false when none is pending. */
+  advanceToNext(): boolean;
   /** Delays passed to setTimeout, in call order. */
   readonly scheduled: number[];
   /** Timers not yet fired or cleared. */
@@ -51,6 +53,13 @@ export function createFakeClock(start = 1_700_000_000_000, options: { monotonic?
         due[1].callback();
       }
       now = end;
+    },
+    advanceToNext() {
+      let at: number | undefined;
+      for (const timer of timers.values()) if (at === undefined || timer.at < at) at = timer.at;
+      if (at === undefined) return false;
+      this.advance(at - now);
+      return true;
     },
     scheduled,
     get pending() {
