@@ -38,7 +38,7 @@ export default defineConfig({
       // delivered; after a redirect it reconnects to the original URL). Those
       // are Firefox's, not ours: the suite and its deviation list are
       // Chromium's. Every other spec runs in both.
-      testIgnore: /differential\.spec\.ts/,
+      testIgnore: /differential(-fuzz)?\.spec\.ts/,
       use: {
         browserName: 'firefox',
         channel: 'moz-firefox',

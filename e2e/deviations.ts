@@ -37,6 +37,14 @@ export const deviations = [
     id: 'cross-origin-last-event-id-preflight',
     text: 'A cross-origin reconnect that sends `Last-Event-ID` needs a CORS preflight from fetch (the header is not CORS-safelisted), which the native EventSource does not make; a server that answers no preflight must be reached with `lastEventIdQuery` instead.',
   },
+  {
+    id: 'reconnect-to-original-url',
+    text: 'After a redirect, ours starts every reconnect at the stream\'s own URL again (and is redirected anew), where Chromium\'s native EventSource reconnects to the URL the redirect led to (whatwg/html#503): headers the caller computes go only to the stream\'s origin, a temporary redirect (302, 307) stays temporary, and a balancer that redirected to one instance can send the reconnect to a live one. The `eventsource` package does the same as ours.',
+  },
+  {
+    id: 'unsendable-last-event-id',
+    text: 'An event id that cannot be sent as a header value (a control character other than tab): at the next reconnect the native EventSource in Chromium fails the connection (CLOSED, no request), where ours reports it once with an `error` (readyState CONNECTING, reason `network`) and reconnects without the cursor, so that no id can brick a stream. Found by the differential fuzzer.',
+  },
 ] as const;
 
 /** The id of a known deviation. */

@@ -4,6 +4,7 @@
  * normalisation of its trace, and the comparison of the native run with ours
  * that allows only the differences listed in e2e/deviations.ts.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -200,7 +201,7 @@ export async function runOnce(page: Page, servers: { self: ScenarioServer; peer:
 export const fieldDeviations: readonly DeviationId[] = ['is-trusted', 'event-prototype'];
 
 /** A run without the fields whose differences are known deviations (see {@link fieldDeviations}). */
-function comparable(run: Run): Omit<Run, 'raw'> {
+export function comparable(run: Run): Omit<Run, 'raw'> {
   return {
     trace: { ...run.trace, calls: run.trace.calls.map(({ isTrusted: _t, exactPrototype: _p, ...rest }) => rest) },
     requests: run.requests,
@@ -215,6 +216,8 @@ export async function differential(page: Page, servers: { self: ScenarioServer; 
   await page.goto(`${servers.self.origin}/pages/differential.html`);
   const native = await runOnce(page, servers, s, 'native');
   const ours = await runOnce(page, servers, s, 'ours');
+  // Both runs, whole, for whoever reads a failure: runs.json in the test's output directory.
+  await writeFile(base.info().outputPath('runs.json'), JSON.stringify({ native, ours }, null, 1));
   // [spec] The scenario tests what it claims: the native run shows the
   // behaviour the standard describes.
   for (const call of native.trace.calls) {
@@ -255,3 +258,15 @@ export const lastEventIds = (run: Run): (string | null)[] =>
 
 export const gets = (run: Run) => run.requests.filter((r) => r.method === 'GET');
 export const preflights = (run: Run) => run.requests.filter((r) => r.method === 'OPTIONS');
+
+/**
+ * The requests of a run without the hops that only redirect (to a route
+ * whose name the redirect target's starts with), keeping the first: what a
+ * run of ours looks like with the `reconnect-to-original-url` deviation taken
+ * out. The headers of each request stay as compared.
+ */
+export function withoutRedirectHops(run: Run): ComparedRequest[] {
+  const path = (r: ComparedRequest) => r.url.replace(/\?.*/, '');
+  const first = run.requests[0];
+  return run.requests.filter((r, i) => i === 0 || !(first && path(r) === path(first) && run.requests[i + 1] !== undefined && path(run.requests[i + 1] as ComparedRequest) !== path(first)));
+}

@@ -17,8 +17,8 @@ import { extname, join, normalize } from 'node:path';
 export interface Reply {
   /** @defaultValue 200 */
   status?: number;
-  /** `null` sends no Content-Type. @defaultValue 'text/event-stream' */
-  contentType?: string | null;
+  /** `null` sends no Content-Type; an array sends one header line per value. @defaultValue 'text/event-stream' */
+  contentType?: string | readonly string[] | null;
   /** Body pieces, each written on its own (a few ms apart), strings as UTF-8. */
   chunks?: (string | Uint8Array)[];
   /** After the chunks: end the body, keep it open, or destroy the socket. @defaultValue 'end' */
@@ -120,7 +120,7 @@ export async function createScenarioServer(options: {
     const attempt = attempts.get(key) ?? 0;
     attempts.set(key, attempt + 1);
     const reply: Reply = route ? route({ attempt, query: url.searchParams, headers: req.headers }) : { status: 404, contentType: 'text/plain', chunks: ['no such route'] };
-    const headers: Record<string, string> = { ...reply.headers };
+    const headers: Record<string, string | string[]> = { ...reply.headers };
     const origin = req.headers.origin;
     if (reply.cors === 'star') headers['Access-Control-Allow-Origin'] = '*';
     if (reply.cors === 'origin' || reply.cors === 'credentials') headers['Access-Control-Allow-Origin'] = origin ?? '*';
@@ -137,7 +137,7 @@ export async function createScenarioServer(options: {
         return;
       }
       const contentType = reply.contentType === undefined ? 'text/event-stream' : reply.contentType;
-      if (contentType !== null) headers['Content-Type'] = contentType;
+      if (contentType !== null) headers['Content-Type'] = typeof contentType === 'string' ? contentType : [...contentType];
       res.writeHead(reply.status ?? 200, headers);
       res.flushHeaders();
       const chunks = [...(reply.chunks ?? [])];

@@ -107,6 +107,10 @@
       const record = (via) =>
         function (event) {
           if (over) return;
+          // Our own additions (the reconnecting and stats events) are no part
+          // of the EventSource API, so not of the trace; a server event of
+          // those names is a MessageEvent for both, and is.
+          if ((event.type === 'reconnecting' || event.type === 'stats') && !(event instanceof MessageEvent)) return;
           trace.calls.push(describe(es, via, event, this));
           if (event.type === 'error' && !seenErrors.has(event)) {
             seenErrors.add(event);

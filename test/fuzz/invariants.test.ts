@@ -5,7 +5,7 @@
  * same store, wall clock steps), each run checked against the invariants and
  * the model of test/fuzz/check.ts.
  *
- * In `npm test`: a fixed seed and FUZZ_RUNS (default 300) cases, a few
+ * In `npm test`: a fixed seed and FUZZ_RUNS (default 500) cases, a few
  * seconds. `npm run fuzz` runs many more from a random seed; a failure
  * prints the seed and the path that replay it:
  *   FUZZ_SEED=<seed> FUZZ_PATH=<path> npx vitest run --project node test/fuzz/invariants.test.ts
@@ -17,7 +17,7 @@ import { check } from './check.js';
 import { type Case, fuzzCase, runCase } from './run-script.js';
 import type { Plan } from './scripts.js';
 
-const runs = Number(process.env['FUZZ_RUNS'] ?? 300);
+const runs = Number(process.env['FUZZ_RUNS'] ?? 500);
 const seed = Number(process.env['FUZZ_SEED'] ?? 20_261_207);
 const path = process.env['FUZZ_PATH'];
 
