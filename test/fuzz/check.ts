@@ -185,7 +185,10 @@ function replay(c: Case, run: Run): void {
           if (next?.kind === 'reconnecting' && next.reason === 'wake') {
             reading();
             take(a, { kind: 'reconnecting', reason: 'wake', delay: 0, attempt: n + 1 });
-            if (acted()) break attempts;
+            if (acted()) {
+              if (run.acted?.call === 'close') break attempts;
+              requested(a);
+            }
           } else failure('heartbeat-timeout', undefined, 0);
         } else failure('network', undefined, 0);
         continue;
