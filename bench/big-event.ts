@@ -7,7 +7,7 @@
  * Usage: node --import tsx bench/big-event.ts <ours|bare> <fits|oversized>
  */
 import { createParser } from 'eventsource-parser';
-import { defaultMaxEventSize, ResilientEventSource } from 'resilient-eventsource';
+import { defaultMaxEventSize, ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 
 const [client = 'ours', shape = 'fits'] = process.argv.slice(2);
 const CHUNK = 64 * 1024;
@@ -72,7 +72,7 @@ const result = await new Promise<{ delivered: number; outcome: string }>((resolv
   es.onerror = (e) => {
     sample();
     es.close();
-    resolve({ delivered: 0, outcome: e.reason });
+    resolve({ delivered: 0, outcome: e instanceof StreamErrorEvent ? e.reason : 'a server event named error' });
   };
 });
 process.stdout.write(`${JSON.stringify({ client, shape, size, ...result, peakHeapMB: Number(((peak - base) / 2 ** 20).toFixed(1)) })}\n`);

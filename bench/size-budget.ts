@@ -27,7 +27,12 @@
  * runtime dependency left); 12,160 at 12,082 after three driver fixes (one
  * attempt when reconnect() is called from a listener, none before the cursor
  * is read) and the IndexedDB store giving way to other pages' deletes and
- * upgrades (+104). bench/size-ceiling.ts measures what the target
+ * upgrades (+104); 13,824 at 13,711 after issue 20 (+1,629: fetch's MIME
+ * type extraction, messages of every type to loops and a loop's own cursor,
+ * the key held by one open source, the monotonic clock, close() and
+ * reconnect() safe from every listener, 414, a key handed over to a new
+ * source while a loop drains), until issue 22's size work,
+ * which withdraws the 6 KB target for 9.5 KB. bench/size-ceiling.ts measures what the target
  * would cost: even without sharing, persistence, dedupe, the life cycle and
  * `for await`, with one-letter messages and mangled members, the UMD is
  * 8,250 bytes.
@@ -36,5 +41,5 @@
 export const sizeBudget = {
   file: 'dist/resilient-eventsource.umd.min.js',
   targetGzipBytes: 6144,
-  guardGzipBytes: 12_160,
+  guardGzipBytes: 13_824,
 };

@@ -24,7 +24,7 @@ interface Feature {
 /** The features that set us apart from the alternatives, each as stubs of its modules. */
 export const features: Feature[] = [
   { name: 'cross-tab sharing', stubs: { 'src/share/shared-stream.ts': 'export function joinSharedStream() { return undefined; }' } },
-  { name: '`for await`', stubs: { 'src/iterate.ts': 'export class StreamError extends Error {}\nexport function iterateMessages() { return {}; }' } },
+  { name: '`for await`', stubs: { 'src/iterate.ts': 'export function iterateMessages() { return {}; }' } },
   {
     name: 'page life cycle and wake',
     stubs: {

@@ -7,7 +7,7 @@
  * Flags: --port N (or PORT; default 8787), --seconds N (stop by itself after N).
  */
 import { createSseServer } from '../server/sse-server.js';
-import { createFileStore, ResilientEventSource } from '../src/node.js';
+import { createFileStore, ReconnectingEvent, ResilientEventSource, StreamErrorEvent } from '../src/node.js';
 
 const flag = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,8 +42,12 @@ es.addEventListener('message', (e) => {
   received++;
   if (received % 10 === 0) print(`… ${received} events, last id ${id}`);
 });
-es.addEventListener('error', (e) => print(`error: ${e.reason}${e.status ? ` ${e.status}` : ''}: ${e.message}`));
-es.addEventListener('reconnecting', (e) => print(`reconnecting: attempt ${e.attempt} in ${e.delay} ms`));
+es.addEventListener('error', (e) => {
+  if (e instanceof StreamErrorEvent) print(`error: ${e.reason}${e.status ? ` ${e.status}` : ''}: ${e.message}`);
+});
+es.addEventListener('reconnecting', (e) => {
+  if (e instanceof ReconnectingEvent) print(`reconnecting: attempt ${e.attempt} in ${e.delay} ms`);
+});
 
 const faults: [string, () => void][] = [
   ['drop every connection', () => server.faults.dropAll()],

@@ -13,7 +13,7 @@ server.faults.rotateToken();
 server.publishMany(1);
 
 // #region readme:auth-token
-import { ResilientEventSource } from 'resilient-eventsource';
+import { ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 
 let token: Promise<string> | undefined;
 const getToken = () => (token ??= fetchNewToken());
@@ -24,7 +24,7 @@ const es = new ResilientEventSource('/stream', {
   headers: async () => ({ Authorization: `Bearer ${await getToken()}` }),
 });
 es.addEventListener('error', (e) => {
-  if (e.status === 401) token = undefined;
+  if (e instanceof StreamErrorEvent && e.status === 401) token = undefined;
 });
 // #endregion
 

@@ -4,7 +4,7 @@
  * run against the reference server here.
  */
 import { afterAll, expect, it } from 'vitest';
-import { ResilientEventSource } from 'resilient-eventsource';
+import { OpenEvent, ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 import { servePage } from './support.js';
 
 const server = await servePage();
@@ -54,10 +54,12 @@ const sources: { close(): void; closed: Promise<void> }[] = [];
     backoff: { initialDelay: 5000 }, // no callback decides: backoff with jitter, Retry-After honoured
     pauseWhenHidden: false, // the default; fetch-event-source closes hidden tabs unless openWhenHidden
   });
-  es.addEventListener('open', (e) => checkVersion(e.headers.get('x-api-version'))); // onopen(response)
+  es.addEventListener('open', (e) => {
+    if (e instanceof OpenEvent) checkVersion(e.headers.get('x-api-version')); // onopen(response)
+  });
   es.addEventListener('message', (e) => show(e.data)); // onmessage
   es.addEventListener('error', (e) => {
-    if (es.readyState === es.CLOSED) report('gave up:', e.reason, e.status, e.body); // onclose / a fatal onerror
+    if (e instanceof StreamErrorEvent && es.readyState === es.CLOSED) report('gave up:', e.reason, e.status, e.body); // a fatal onerror
   });
   // #endregion
   sources.push(es);

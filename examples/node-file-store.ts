@@ -16,10 +16,13 @@ const es = new ResilientEventSource(process.env.EVENTS_URL ?? 'http://localhost:
 es.onmessage = (e) => handle(e.lastEventId, e.data);
 
 // `closed` resolves once the cursor is saved: await it before exiting, and the
-// next start resumes after the last event this process handled.
-process.on('SIGTERM', async () => {
+// next start resumes after the last event this process handled. SIGINT is
+// Ctrl-C; SIGTERM is what process managers and containers send.
+const stop = async () => {
   es.close();
   await es.closed;
   process.exit(0);
-});
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 // #endregion

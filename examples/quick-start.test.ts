@@ -14,7 +14,7 @@ const showFatal = (text: string) => fatal.push(text);
 server.publishMany(2);
 
 // #region readme:quick-start
-import { ResilientEventSource } from 'resilient-eventsource';
+import { ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 
 const es = new ResilientEventSource('/api/stream', {
   headers: async () => ({ Authorization: `Bearer ${await getToken()}` }),
@@ -24,7 +24,8 @@ const es = new ResilientEventSource('/api/stream', {
 es.addEventListener('message', (e) => render(JSON.parse(e.data)));
 es.addEventListener('reconnecting', (e) => showBanner(`retry ${e.attempt} in ${e.delay} ms`));
 es.addEventListener('error', (e) => {
-  if (es.readyState === es.CLOSED) showFatal(e.message); // e.reason, e.status, e.cause
+  // (A server's own `event: error` is a MessageEvent; ours is a StreamErrorEvent.)
+  if (e instanceof StreamErrorEvent && es.readyState === es.CLOSED) showFatal(e.message); // e.reason, e.status, e.cause
 });
 // #endregion
 

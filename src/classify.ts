@@ -34,10 +34,12 @@ function splitValues(value: string): string[] {
   const parts: string[] = [];
   let part = '';
   let quoted = false;
+  // [fetch] HTTP tab or space: not String.prototype.trim(), which takes U+00A0 and the like too.
+  const strip = (text: string) => text.replace(/^[\t ]+|[\t ]+$/g, '');
   for (let i = 0; i < value.length; i++) {
     const c = value[i] as string;
     if (c === ',' && !quoted) {
-      parts.push(part.trim());
+      parts.push(strip(part));
       part = '';
       continue;
     }
@@ -45,7 +47,7 @@ function splitValues(value: string): string[] {
     else if (c === '\\' && quoted) part += value[i++];
     part += value[i];
   }
-  parts.push(part.trim());
+  parts.push(strip(part));
   return parts;
 }
 
@@ -58,7 +60,7 @@ function essenceOf(value: string): string | undefined {
   const slash = value.indexOf('/');
   const end = value.indexOf(';');
   const type = value.slice(0, slash);
-  const subtype = value.slice(slash + 1, end === -1 ? undefined : end).trimEnd();
+  const subtype = value.slice(slash + 1, end === -1 ? undefined : end).replace(/[\t ]+$/, '');
   if (slash === -1 || !token.test(type) || !token.test(subtype)) return undefined;
   return `${type}/${subtype}`.toLowerCase();
 }

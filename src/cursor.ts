@@ -8,7 +8,7 @@
  */
 import type { SourceClock, TimerHandle } from './clock.js';
 import { StoreError } from './errors.js';
-import { storeIdentity } from './stores/identity.js';
+import { holdKey, type KeyHold } from './open-keys.js';
 import { createMemoryStore } from './stores/memory-store.js';
 import type { LastEventIdStore, StoredCursor } from './types.js';
 
@@ -29,8 +29,8 @@ export interface CursorKeeperParams {
   store: LastEventIdStore | undefined;
   key: string;
   /**
-   * Whether this source must hold the key alone (see {@link openKeys}); sources
-   * that share a connection share the key. @defaultValue false
+   * Whether this source must hold the key alone (open-keys.ts); sources that
+   * share a connection share the key. @defaultValue false
    */
   exclusive?: boolean;
   clock: SourceClock;
@@ -55,10 +55,14 @@ export interface CursorKeeper {
   changed(): void;
   /** Writes any pending change now and resolves when nothing is in flight. Never rejects. */
   flush(): Promise<void>;
-  /** The source closed: reads still waiting on the store resolve `undefined` at once, and their timers go. */
-  release(): void;
-  /** The source and its loops are done with the cursor: another source may take the key. */
-  releaseKey(): void;
+  /**
+   * The source closed: reads still waiting on the store resolve `undefined` at
+   * once (their timers go), and another source may take the key. Writes go on
+   * (a loop may still move the cursor) until one does.
+   */
+  close(): void;
+  /** The source and its loops are done with the cursor. */
+  finish(): void;
 }
 
 function isCursor(value: unknown): value is StoredCursor {
@@ -71,32 +75,10 @@ function isCursor(value: unknown): value is StoredCursor {
 const nothing = (): void => {};
 const none = async (): Promise<undefined> => undefined;
 /** The keeper of a source with no store: every method is a no-op. */
-const idle: CursorKeeper = { load: none, changed: nothing, flush: none, release: nothing, releaseKey: nothing };
+const idle: CursorKeeper = { load: none, changed: nothing, flush: none, close: nothing, finish: nothing };
 
-/**
- * The keys held by open sources, per store: two sources open at once with the
- * same key would mix their cursors (one user's cursor sent with another's
- * token, each skipping what the other saw). A store is told apart by its
- * {@link storeIdentity} when it has one (the file and IndexedDB stores: two
- * store objects on one directory or database are one store), else by itself.
- */
-const openKeys = new Map<unknown, Set<string>>();
-
-/** Takes `key` of `store` for one source; returns the function that gives it back, or `undefined` when it is taken. */
-function claimKey(store: LastEventIdStore, key: string): (() => void) | undefined {
-  const id = (store as { [storeIdentity]?: string })[storeIdentity] ?? store;
-  const keys = openKeys.get(id) ?? new Set<string>();
-  if (keys.has(key)) return undefined;
-  keys.add(key);
-  openKeys.set(id, keys);
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    keys.delete(key);
-    if (keys.size === 0) openKeys.delete(id);
-  };
-}
+/** The hold of a source that needs none (it shares a connection, and the leader writes). */
+const shared: KeyHold = { owns: () => true, release: nothing, forget: nothing };
 
 /** What else a guarded call may be given. */
 interface CallOptions {
@@ -151,7 +133,7 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
  * Turns changes into writes: at most one in flight, at most one per
  * interval, the value taken when the write starts; `flush()` writes at once.
  */
-function createWriter(call: GuardedCall, params: CursorKeeperParams): Pick<CursorKeeper, 'changed' | 'flush'> {
+function createWriter(call: GuardedCall, params: CursorKeeperParams, hold: KeyHold): Pick<CursorKeeper, 'changed' | 'flush'> {
   const { key, clock, snapshot, writeInterval = defaultWriteInterval } = params;
   let dirty = false;
   let timer: TimerHandle | undefined;
@@ -164,6 +146,8 @@ function createWriter(call: GuardedCall, params: CursorKeeperParams): Pick<Curso
     clock.clearTimeout(timer);
     timer = undefined;
     dirty = false;
+    // Another source took the key since this one closed: the cursor is its now.
+    if (!hold.owns()) return;
     const cursor = snapshot();
     lastWriteAt = clock.monotonic();
     // Writes start synchronously: the pagehide flush has no later task to
@@ -215,41 +199,48 @@ function createWriter(call: GuardedCall, params: CursorKeeperParams): Pick<Curso
 export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
   const { store, key } = params;
   if (!store) return idle;
-  const releaseKey = params.exclusive ? claimKey(store, key) : nothing;
-  if (!releaseKey) {
+  const hold = params.exclusive ? holdKey(store, key) : shared;
+  if (!hold) {
     // Reported from a microtask: the constructor's caller adds its listeners first.
     const error = new StoreError(`Another open source uses storageKey "${key}" in the same store`);
     queueMicrotask(() => params.onFailure(error, `${error.message}: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`));
     return idle;
   }
   const { call, fail } = guardStore(store, params);
-  /** A stored value that is corrupt is reported once; the store still works, and the next write replaces it. */
-  let reportedCorrupt = false;
+  const writer = createWriter(call, params, hold);
+  /**
+   * A stored value that is corrupt is reported; the store still works, and a
+   * save replaces it, made at once (even a stream that delivers nothing must
+   * not leave it for the next start to trip on).
+   */
   const reportCorrupt = (error: StoreError): boolean => {
     if (!error.corrupt) return false;
-    if (!reportedCorrupt) params.onFailure(error, `${error.message}; starting without it, and the next save replaces it`);
-    reportedCorrupt = true;
+    params.onFailure(error, `${error.message}; starting without it, and the next save replaces it`);
+    writer.changed();
     return true;
   };
   /** Settles the reads still waiting on the store, when the source closes. */
-  let release!: () => void;
+  let abandonReads!: () => void;
   // Only a read is given up on close: nothing depends on it any more, and
   // its timer must not keep a process alive for the timeout.
-  const released = new Promise<void>((resolve) => (release = resolve));
+  const abandoned = new Promise<void>((resolve) => (abandonReads = resolve));
 
   return {
     async load() {
       // The first read runs in the constructor: a `get()` that throws at once
       // becomes a rejection here (an async function), so it is reported from a
       // later microtask, to listeners added right after the constructor too.
-      const value = await call('read', async (s) => s.get(key), { until: released, tolerate: reportCorrupt });
+      const value = await call('read', async (s) => s.get(key), { until: abandoned, tolerate: reportCorrupt });
       if (value == null) return undefined;
       if (isCursor(value)) return value;
       fail(new StoreError(`The value stored under "${key}" is not a cursor; starting without one`));
       return undefined;
     },
-    ...createWriter(call, params),
-    release,
-    releaseKey,
+    ...writer,
+    close() {
+      abandonReads();
+      hold.release();
+    },
+    finish: hold.forget,
   };
 }

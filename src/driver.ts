@@ -143,6 +143,7 @@ export class Driver {
     const d = this.#d;
     d.origin = new URL(finalUrl).origin;
     this.readyState = OPEN;
+    this.#reauthenticated = false; // (an outcome between two 401s, as in #act)
     const generation = this.#generation;
     d.leader()?.announceOpen(d.origin, status, headers, finalUrl);
     this.#host.fire(new OpenEvent({ status, headers, url: finalUrl }));
@@ -166,9 +167,7 @@ export class Driver {
       sentCursor: this.#resume.sentCursor,
       sentCursorInUrl: this.#resume.sentCursorInUrl,
     });
-    // [contract] Only a second 401 in a row is final: any other outcome in
-    // between (a 503 while the token expired again, an open stream) gives the
-    // next 401 its retry with fresh headers again.
+    // [contract] Only a second 401 in a row is final: any other outcome between (a 503, an open stream) resets it.
     this.#reauthenticated = decision.next === 'reconnect' && decision.reauthenticated === true;
     switch (decision.next) {
       case 'close':

@@ -144,3 +144,24 @@ export class StoreError extends Error {
     this.corrupt = options?.corrupt === true;
   }
 }
+
+/** How many events a `for await` loop may fall behind before the source is closed (see iterate.ts). */
+export const iteratorBufferSize = 10_000;
+
+/**
+ * What a `for await` loop over a source throws when the source gives up: the
+ * `error` event's reason, message, status and cause.
+ */
+export class StreamError extends Error {
+  override readonly name = 'StreamError';
+  /** The reason of the final `error` event, or `too-large` when the loop fell too far behind. */
+  declare readonly reason: ErrorReason;
+  /** The HTTP status, when known. */
+  declare readonly status: number | undefined;
+
+  constructor(reason: ErrorReason, message: string, status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+    this.status = status;
+  }
+}

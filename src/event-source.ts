@@ -234,7 +234,7 @@ export class ResilientEventSource extends SourceTarget {
         const detach = d.attach(loop);
         return () => {
           detach();
-          this.#releaseKeyWhenDone();
+          this.#finishWhenDone();
         };
       },
       moved: () => {
@@ -245,9 +245,9 @@ export class ResilientEventSource extends SourceTarget {
     };
   }
 
-  /** Once CLOSED and no loop still yields what it queued, the storageKey is free for another source. */
-  #releaseKeyWhenDone(): void {
-    if (this.#driver.isClosed() && !this.#delivery.looping) this.#delivery.cursor.releaseKey();
+  /** Once CLOSED and no loop still yields what it queued, nothing will write the cursor again. */
+  #finishWhenDone(): void {
+    if (this.#driver.isClosed() && !this.#delivery.looping) this.#delivery.cursor.finish();
   }
 
   /** CLOSED for good: stop watching; `closed` resolves once the cursor is saved. */
@@ -260,9 +260,11 @@ export class ResilientEventSource extends SourceTarget {
     // A read still waiting on a hung store is of no use now; its timer must
     // not keep a process alive.
     const { cursor } = this.#delivery;
-    cursor.release();
-    void cursor.flush().then(this.#resolveClosed);
-    this.#releaseKeyWhenDone();
+    cursor.close();
+    void cursor.flush().then(() => {
+      this.#resolveClosed();
+      this.#finishWhenDone();
+    });
   }
 
   /** An open stream with no byte for longer than heartbeatTimeout (the watchdog's timer may be asleep too). */

@@ -1,6 +1,16 @@
 export { ResilientEventSource, type ResilientEventSourceEventMap } from './event-source.js';
-export { OpenEvent, ReconnectingEvent, StatsEvent, StoreError, StreamErrorEvent, type OpenInit, type ReconnectingInit, type StreamErrorInit } from './errors.js';
-export { iteratorBufferSize, StreamError } from './iterate.js';
+export {
+  iteratorBufferSize,
+  OpenEvent,
+  ReconnectingEvent,
+  StatsEvent,
+  StoreError,
+  StreamError,
+  StreamErrorEvent,
+  type OpenInit,
+  type ReconnectingInit,
+  type StreamErrorInit,
+} from './errors.js';
 export { wakeCheckInterval, wakeThreshold } from './wake.js';
 export { computeDelay, defaultBackoff, maxServerWait, parseRetryAfter, type BackoffPolicy } from './backoff.js';
 export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './options.js';

@@ -16,32 +16,10 @@
  * and memory stays bounded. The loop still yields every queued event, then
  * throws a {@link StreamError} with reason `too-large`; nothing is lost.
  */
-import { StreamErrorEvent } from './errors.js';
+import { iteratorBufferSize, StreamError, StreamErrorEvent } from './errors.js';
 import type { HeldPosition, MessageLoop } from './delivery.js';
 import type { SourceMessageEvent } from './message-event.js';
 import type { StringMessageEvent } from './dom-types.js';
-import type { ErrorReason } from './types.js';
-
-/** How many events a `for await` loop may fall behind before the source is closed (see above). */
-export const iteratorBufferSize = 10_000;
-
-/**
- * What a `for await` loop over a source throws when the source gives up: the
- * `error` event's reason, message, status and cause.
- */
-export class StreamError extends Error {
-  override readonly name = 'StreamError';
-  /** The reason of the final `error` event, or `too-large` when the loop fell too far behind. */
-  declare readonly reason: ErrorReason;
-  /** The HTTP status, when known. */
-  declare readonly status: number | undefined;
-
-  constructor(reason: ErrorReason, message: string, status?: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = reason;
-    this.status = status;
-  }
-}
 
 /** What the loop needs of its source. */
 export interface LoopHost {
@@ -55,13 +33,19 @@ export interface LoopHost {
   save(): Promise<void>;
 }
 
-/** One queued message: the event, or `undefined` for one of a type the loop does not yield (it only holds the place). */
+/**
+ * A queued message, or `undefined` as `event` for a run of messages of types
+ * the loop does not yield: they only hold the place, so that the cursor
+ * passes them when the loop does.
+ */
 interface Queued {
   event: SourceMessageEvent | undefined;
-  /** The last event id after it. */
+  /** The last event id after it (after the run). */
   after: string;
-  /** Whether the dedupe window took its id in. */
-  remembered: boolean;
+  /** How many ids the dedupe window took in with it (with the run). */
+  ids: number;
+  /** How many messages it stands for. */
+  count: number;
 }
 
 /** What `next()` returns at the end. */
@@ -82,6 +66,9 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
   #before = '';
   /** How many of the queued messages' ids the dedupe window took in. */
   #idsSince = 0;
+  /** Queued messages, those passed by included, and those the loop yields: the bound counts these. */
+  #behind = 0;
+  #wanted = 0;
   #failure: StreamError | undefined;
   /** Resolves the wait of a `next()` with nothing queued; a stale one is a no-op. */
   #wake: (() => void) | undefined;
@@ -104,8 +91,7 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
 
   held(): HeldPosition | undefined {
     if (this.#left) return this.#left;
-    const behind = this.#queue.length;
-    return behind === 0 ? undefined : { lastEventId: this.#before, idsSince: this.#idsSince, behind };
+    return this.#behind === 0 ? undefined : { lastEventId: this.#before, idsSince: this.#idsSince, behind: this.#behind };
   }
 
   receive(event: SourceMessageEvent, id: string | undefined, before: string): void {
@@ -117,9 +103,17 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
       if (!wanted) return;
       this.#before = before;
     }
-    const remembered = id !== undefined && id !== '';
-    if (remembered) this.#idsSince++;
-    if (queue.push({ event: wanted ? event : undefined, after: event.lastEventId, remembered }) >= iteratorBufferSize) {
+    const ids = id !== undefined && id !== '' ? 1 : 0;
+    this.#idsSince += ids;
+    this.#behind++;
+    const last = queue[queue.length - 1];
+    if (!wanted && last && last.event === undefined) {
+      last.after = event.lastEventId;
+      last.ids += ids;
+      last.count++;
+    } else queue.push({ event: wanted ? event : undefined, after: event.lastEventId, ids, count: 1 });
+    // Only what the loop yields counts toward the bound; a run passed by is one entry.
+    if (wanted && ++this.#wanted >= iteratorBufferSize) {
       this.#failure = new StreamError('too-large', `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`);
       this.#finish();
       this.host.source.close();
@@ -131,12 +125,14 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
     for (;;) {
       const entry = this.#queue.shift();
       if (entry) {
-        // The body is given this event: the cursor moves past it.
+        // The body is given this event (or the loop passes a run): the cursor moves past it.
         this.#before = entry.after;
-        if (entry.remembered) this.#idsSince--;
+        this.#idsSince -= entry.ids;
+        this.#behind -= entry.count;
         this.host.moved();
-        if (entry.event) return { value: entry.event as unknown as StringMessageEvent, done: false };
-        continue;
+        if (entry.event === undefined) continue;
+        this.#wanted--;
+        return { value: entry.event as unknown as StringMessageEvent, done: false };
       }
       if (this.#ended.signal.aborted) {
         await this.#end();
@@ -155,6 +151,7 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
     // take, that is the stream's own position).
     this.#left = this.held();
     this.#queue = [];
+    this.#behind = this.#wanted = 0;
     this.#failure = undefined;
     this.#finish();
     this.host.source.close();
@@ -179,9 +176,13 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
     this.#wake?.();
   };
 
-  /** The loop is over: the cursor is saved where the body stands, and nothing holds it any more. */
+  /**
+   * The loop is over: the cursor is saved where the body stands. A loop left
+   * with events it never took keeps holding the cursor there for good, so a
+   * second loop that goes on cannot move it past them.
+   */
   async #end(): Promise<void> {
     await this.host.save();
-    this.#detach();
+    if (this.#left === undefined) this.#detach();
   }
 }

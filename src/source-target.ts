@@ -12,11 +12,26 @@ import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from 
 import type { ResilientEventSource } from './event-source.js';
 import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from './dom-types.js';
 
-/** The events a {@link ResilientEventSource} fires, by type. Custom `event:` types arrive as `MessageEvent`. */
+/**
+ * The events a {@link ResilientEventSource} fires, by type. Custom `event:`
+ * types arrive as `MessageEvent`. So does a server event named like one of
+ * ours, to the same listeners, as the native EventSource dispatches any name
+ * the server gives: `error` and `open` are the EventSource API's own names,
+ * which servers do send (an LLM API's `event: error`), so their listeners get
+ * either, and tell them apart with `instanceof`. A server that names events
+ * `reconnecting` or `stats` (this library's additions) reaches those
+ * listeners too, as MessageEvents: with such a server, check there as well.
+ *
+ * @example
+ * es.addEventListener('error', (e) => {
+ *   if (e instanceof StreamErrorEvent) console.warn(e.reason, e.status); // ours
+ *   else showApiError(JSON.parse(e.data)); // the server's `event: error`
+ * });
+ */
 export interface ResilientEventSourceEventMap {
-  open: OpenEvent;
+  open: OpenEvent | MessageEvent;
   message: MessageEvent;
-  error: StreamErrorEvent;
+  error: StreamErrorEvent | MessageEvent;
   reconnecting: ReconnectingEvent;
   stats: StatsEvent;
 }
@@ -55,8 +70,8 @@ export class SourceTarget extends EventTarget {
   get onopen(): DomHandler<'onopen'> {
     return this.#handlers.open;
   }
-  set onopen(handler: Handler<Event>) {
-    this.#setHandler('open', handler);
+  set onopen(handler: Handler<OpenEvent | MessageEvent>) {
+    this.#setHandler('open', handler as Handler<Event>);
   }
 
   /** Handler for `message`, as `EventSource.onmessage`. */
@@ -67,11 +82,14 @@ export class SourceTarget extends EventTarget {
     this.#setHandler('message', handler as Handler<Event>);
   }
 
-  /** Handler for `error`, as `EventSource.onerror`; the event is a {@link StreamErrorEvent}. */
+  /**
+   * Handler for `error`, as `EventSource.onerror`: a {@link StreamErrorEvent},
+   * or the server's own `event: error` as a `MessageEvent`.
+   */
   get onerror(): DomHandler<'onerror'> {
     return this.#handlers.error;
   }
-  set onerror(handler: Handler<StreamErrorEvent>) {
+  set onerror(handler: Handler<StreamErrorEvent | MessageEvent>) {
     this.#setHandler('error', handler as Handler<Event>);
   }
 

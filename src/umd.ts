@@ -3,8 +3,7 @@
  * wrapper assigns to `window.ResilientEventSource`. The helpers ride along as
  * static properties for pages without a bundler.
  */
-import { OpenEvent, ReconnectingEvent, StreamErrorEvent } from './errors.js';
-import { StreamError } from './iterate.js';
+import { OpenEvent, ReconnectingEvent, StreamError, StreamErrorEvent } from './errors.js';
 import { ResilientEventSource } from './event-source.js';
 import { createIndexedDbStore } from './stores/indexeddb-store.js';
 import { createMemoryStore } from './stores/memory-store.js';

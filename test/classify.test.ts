@@ -18,6 +18,7 @@ describe('isEventStream', () => {
     ['text/event-stream, text/html', false],
     ['text/event-stream, ', true],
     ['text /event-stream', false],
+    ['\u00a0text/event-stream', false],
     ['', false],
     ['text/plain', false],
     ['text/event-streams', false],

@@ -26,8 +26,8 @@ import {
   type NginxProcess,
   type RedisProcess,
 } from '../server/cluster/processes.js';
-import { createMemoryStore, ResilientEventSource } from '../src/index.js';
-import { next } from './helpers/events.js';
+import { createMemoryStore, ResilientEventSource, StreamErrorEvent } from '../src/index.js';
+import { next, ours } from './helpers/events.js';
 
 const CLIENTS = 200;
 const EVENTS = 20_000;
@@ -151,10 +151,10 @@ describe('a cluster behind nginx', () => {
       });
       es.addEventListener('resync', () => c.resyncs++);
       es.addEventListener('open', () => c.opens.push((c.lastOpen = Date.now())));
-      es.addEventListener('error', (e) => {
+      es.addEventListener('error', ours(StreamErrorEvent, (e) => {
         c.errors.push((c.lastError = Date.now()));
         c.reasons.push(e.reason);
-      });
+      }));
       clients.push(c);
     }
     const allOpen = () => clients.every((c) => c.es.readyState === c.es.OPEN && c.lastOpen > c.lastError);

@@ -5,7 +5,8 @@
  * chunk sizes; fixtures are built with an encoder, never hand-typed bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { ResilientEventSource, type StreamErrorEvent } from '../src/index.js';
+import { ResilientEventSource, StreamErrorEvent } from '../src/index.js';
+import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch } from './helpers/fake-fetch.js';
 
@@ -159,7 +160,7 @@ describe('processing model (§9.2.3)', () => {
     const es = new ResilientEventSource('http://spec.test/s', { fetch, clock, store: false, random: () => 0 });
     const events: string[] = [];
     es.addEventListener('open', () => events.push(`open@${es.readyState}`));
-    es.addEventListener('error', (e: StreamErrorEvent) => events.push(`error@${es.readyState}:${e.reason}`));
+    es.addEventListener('error', ours(StreamErrorEvent, (e) => events.push(`error@${es.readyState}:${e.reason}`)));
     respond(await fetch.call(0));
     await settle();
     return { es, fetch, clock, events };

@@ -9,9 +9,11 @@ import {
   ReconnectingEvent,
   ResilientEventSource,
   type ResilientEventSourceInit,
+  StatsEvent,
   StreamErrorEvent,
   type StoredCursor,
 } from '../src/index.js';
+import { ours } from './helpers/events.js';
 import { createFakeClock, type FakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch, type FakeFetch } from './helpers/fake-fetch.js';
 
@@ -39,14 +41,14 @@ function setup(options: ResilientEventSourceInit = {}) {
     messages.push(e);
     log.push(`message:${e.data}`);
   });
-  es.addEventListener('error', (e) => {
+  es.addEventListener('error', ours(StreamErrorEvent, (e) => {
     errors.push(e);
     log.push(`error:${e.reason}:${es.readyState}`);
-  });
-  es.addEventListener('reconnecting', (e) => {
+  }));
+  es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => {
     reconnecting.push(e);
     log.push(`reconnecting:${e.attempt}:${e.delay}`);
-  });
+  }));
   return { es, fetch, clock, log, errors, reconnecting, messages };
 }
 
@@ -160,7 +162,7 @@ describe('connecting and reading', () => {
       seen.push(`open:${this === es}`);
     };
     es.onmessage = (e) => seen.push(`message:${e.data}`);
-    es.onerror = (e) => seen.push(`error:${e.reason}`);
+    es.onerror = (e) => seen.push(`error:${e instanceof StreamErrorEvent ? e.reason : 'the server\'s'}`);
     expect(typeof es.onmessage).toBe('function');
     const stream = (await fetch.call(0)).respondStream();
     stream.write('data: 1\n\n');
@@ -397,6 +399,24 @@ describe('response statuses', () => {
     await settle();
     expect(es.readyState).toBe(es.OPEN);
     expect(errors.map((e) => e.status)).toEqual([401, 503, 401]);
+  });
+
+  it('401, a retry that opens, then reconnect() and 401 again: an open stream came between, so the 401 gets its retry', async () => {
+    const { es, fetch, clock } = setup({ headers: () => ({ authorization: 'Bearer x' }) });
+    (await fetch.call(0)).respond(401);
+    await settle();
+    clock.advance(0);
+    (await fetch.call(1)).respondStream();
+    await settle();
+    expect(es.readyState).toBe(es.OPEN);
+    es.reconnect();
+    (await fetch.call(2)).respond(401);
+    await settle();
+    expect(es.readyState).toBe(es.CONNECTING);
+    clock.advance(0);
+    (await fetch.call(3)).respondStream();
+    await settle();
+    expect(es.readyState).toBe(es.OPEN);
   });
 
   it('401 with static headers is final at once', async () => {
@@ -686,7 +706,7 @@ describe('stats', () => {
   it('fires a stats event after each change of connection state, for exporters', async () => {
     const { es, fetch, clock } = setup({ backoff: { maxRetries: 1 } });
     const seen: string[] = [];
-    es.addEventListener('stats', (e) => seen.push(`${e.stats.connectionAttempts}/${e.stats.reconnects}/${es.readyState}`));
+    es.addEventListener('stats', ours(StatsEvent, (e) => seen.push(`${e.stats.connectionAttempts}/${e.stats.reconnects}/${es.readyState}`)));
     (await fetch.call(0)).respondStream().close();
     await settle();
     clock.advance(1000);

@@ -15,6 +15,7 @@ import {
   type ResilientEventSourceInit,
   StreamErrorEvent,
 } from '../src/index.js';
+import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch, type FakeFetch } from './helpers/fake-fetch.js';
 import { closeAfterEach, settle } from './helpers/sources.js';
@@ -32,11 +33,11 @@ function setup(options: ResilientEventSourceInit = {}, fetch: FakeFetch | Resili
   const errors: StreamErrorEvent[] = [];
   const states: number[] = [];
   const reconnecting: ReconnectingEvent[] = [];
-  es.addEventListener('error', (e) => {
+  es.addEventListener('error', ours(StreamErrorEvent, (e) => {
     errors.push(e);
     states.push(es.readyState);
-  });
-  es.addEventListener('reconnecting', (e) => reconnecting.push(e));
+  }));
+  es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => reconnecting.push(e)));
   return { es, fetch: fetch as FakeFetch, clock, errors, states, reconnecting };
 }
 
@@ -281,7 +282,7 @@ describe('futile URLs and user-agent aborts fail the connection, as EventSource 
     const es = new ResilientEventSource(url, { store: false });
     sources.push(es);
     const errors: [string, number][] = [];
-    es.addEventListener('error', (e) => errors.push([e.reason, es.readyState]));
+    es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push([e.reason, es.readyState])));
     expect(es.readyState).toBe(es.CONNECTING);
     await settle();
     expect(errors).toEqual([['network', es.CLOSED]]);
@@ -376,7 +377,7 @@ describe('the store, hostile', () => {
     const es = new ResilientEventSource(URL_, { store, fetch, clock: createFakeClock() });
     sources.push(es);
     const reasons: string[] = [];
-    es.addEventListener('error', (e) => reasons.push(e.reason));
+    es.addEventListener('error', ours(StreamErrorEvent, (e) => reasons.push(e.reason)));
     await fetch.call(0);
     expect(reasons).toEqual(['store']);
   });

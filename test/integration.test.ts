@@ -12,13 +12,14 @@ import { createSseServer, type SseServer } from '../server/sse-server.js';
 import { createFileStore } from '../src/node.js';
 import {
   createMemoryStore,
-  StoreError,
-  type ReconnectingEvent,
+  OpenEvent,
+  ReconnectingEvent,
   ResilientEventSource,
   type ResilientEventSourceInit,
-  type StreamErrorEvent,
+  StoreError,
+  StreamErrorEvent,
 } from '../src/index.js';
-import { next, range, recorder } from './helpers/events.js';
+import { next, ours, range, recorder } from './helpers/events.js';
 
 let server: SseServer;
 let sources: ResilientEventSource[] = [];
@@ -37,8 +38,8 @@ function open(options: ResilientEventSourceInit = {}, url = server.streamUrl) {
   sources.push(es);
   const errors: StreamErrorEvent[] = [];
   const reconnects: ReconnectingEvent[] = [];
-  es.addEventListener('error', (e) => errors.push(e));
-  es.addEventListener('reconnecting', (e) => reconnects.push(e));
+  es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push(e)));
+  es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => reconnects.push(e)));
   return { es, got: recorder(es), errors, reconnects };
 }
 
@@ -246,7 +247,7 @@ describe('redirects', () => {
       let token = 0;
       const { es, got } = open({ headers: () => ({ Authorization: `Bearer t${++token}` }) });
       const opened: string[] = [];
-      es.addEventListener('open', (e) => opened.push(e.url));
+      es.addEventListener('open', ours(OpenEvent, (e) => opened.push(e.url)));
       await got.until(2);
       target.faults.dropAll();
       target.publishMany(1);
@@ -564,6 +565,30 @@ describe('a corrupt cursor file', () => {
       const second = open({ store: createFileStore(dir) });
       await second.got.until(2);
       expect(second.got.ids).toEqual(['4', '5']);
+      expect(second.errors).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a corrupt cursor file, and no event', () => {
+  it('is replaced even when the stream delivers nothing: the next start does not trip on it again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'res-es-'));
+    try {
+      const store = createFileStore(dir);
+      await store.set(server.streamUrl, { lastEventId: '1', recentIds: ['1'] });
+      const [file] = await readdir(dir);
+      await writeFile(join(dir, file ?? ''), '{"key":"torn');
+      const first = open({ store: createFileStore(dir) });
+      await next(first.es, 'open');
+      first.es.close();
+      await first.es.closed;
+      expect(first.errors.map((e) => e.reason)).toEqual(['store']);
+      // An empty cursor is stored as no file at all.
+      expect(await readdir(dir)).toEqual([]);
+      const second = open({ store: createFileStore(dir) });
+      await next(second.es, 'open');
       expect(second.errors).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });

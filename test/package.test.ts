@@ -39,6 +39,11 @@ describe('package.json', () => {
     expect(existsSync(join(root, pkg['unpkg']))).toBe(true);
   });
 
+  it('resilient-eventsource/umd resolves to the UMD bundle unpkg names (to self-host it: copy it from there)', () => {
+    expect(pkg['exports']['./umd']).toBe(pkg['unpkg']);
+    expect(require.resolve('resilient-eventsource/umd')).toBe(join(root, pkg['unpkg']));
+  });
+
   it('has no runtime dependencies (dist/index.js loads in a browser without an import map)', () => {
     expect(pkg['dependencies']).toBeUndefined();
   });

@@ -4,9 +4,10 @@
  * suspend does.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReconnectingEvent, ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
+import { ReconnectingEvent, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
 import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/wake.js';
 import { withMonotonic } from '../src/clock.js';
+import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 
@@ -33,7 +34,7 @@ const sources = closeAfterEach();
 function setup(options: ResilientEventSourceInit = {}) {
   const source = fakeSource(sources, URL_, options, sleepyClock());
   const reconnecting: ReconnectingEvent[] = [];
-  source.es.addEventListener('reconnecting', (e) => reconnecting.push(e));
+  source.es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => reconnecting.push(e)));
   return { ...source, reconnecting };
 }
 

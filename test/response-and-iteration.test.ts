@@ -4,9 +4,10 @@
  * streams that end (`endOfStream`); and `for await` over messages.
  */
 import { describe, expect, it } from 'vitest';
-import { iteratorBufferSize, StreamError } from '../src/iterate.js';
+import { iteratorBufferSize, StreamError } from '../src/errors.js';
 import { refusedBodyLimit } from '../src/connection.js';
-import { createMemoryStore, OpenEvent, ResilientEventSource, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
+import { createMemoryStore, OpenEvent, ResilientEventSource, type ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
+import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch } from './helpers/fake-fetch.js';
 import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
@@ -19,7 +20,7 @@ describe('the open event', () => {
   it('carries the status, the headers and the final URL', async () => {
     const { es, fetch } = setup();
     const opens: OpenEvent[] = [];
-    es.addEventListener('open', (e) => opens.push(e));
+    es.addEventListener('open', ours(OpenEvent, (e) => opens.push(e)));
     (await fetch.call(0)).respondStream({ 'x-request-id': 'abc', 'x-ratelimit-remaining': '41' });
     await settle();
     expect(opens).toHaveLength(1);
@@ -92,7 +93,7 @@ describe('a refused response reaches the app', () => {
     });
     sources.push(es);
     const errors: StreamErrorEvent[] = [];
-    es.addEventListener('error', (e) => errors.push(e));
+    es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push(e)));
     await settle();
     clock.advance(refusedBodyLimit.ms - 1);
     await settle();
@@ -382,5 +383,66 @@ describe('the cursor of a source read by a for await loop follows the loop body'
     })()).rejects.toMatchObject({ reason: 'too-large' });
     expect(count).toBe(iteratorBufferSize);
     expect((await store.get(URL_))?.lastEventId).toBe(String(iteratorBufferSize));
+  });
+});
+
+describe('loops and keys (found by review)', () => {
+  it('close(), await closed, and a new source on the same key at once: it resumes, even though a loop was still ending', async () => {
+    const store = createMemoryStore();
+    const first = setup({ store });
+    const loop = (async () => {
+      for await (const _ of first.es) {
+        // Takes everything; the loop ends only when the source closes.
+      }
+    })();
+    (await first.fetch.call(0)).respondStream().write('id: 1\ndata: a\n\nid: 2\ndata: b\n\n');
+    await settle();
+    first.es.close();
+    await first.es.closed;
+    const second = setup({ store });
+    expect((await second.fetch.call(0)).headers.get('last-event-id')).toBe('2');
+    await settle();
+    expect(second.errors).toEqual([]);
+    await loop;
+  });
+
+  it('a loop made and never run does not hold the key once its source is closed', async () => {
+    const store = createMemoryStore();
+    const first = setup({ store });
+    first.es.events('never-iterated');
+    (await first.fetch.call(0)).respondStream().write('id: 1\ndata: a\n\n');
+    await settle();
+    first.es.close();
+    await first.es.closed;
+    const second = setup({ store });
+    expect((await second.fetch.call(0)).headers.get('last-event-id')).toBe('1');
+    await settle();
+    expect(second.errors).toEqual([]);
+  });
+
+  it(`a loop over some types is not closed by ${iteratorBufferSize} events of other types while one it wants waits`, async () => {
+    const { es, fetch } = setup();
+    const stream = (await fetch.call(0)).respondStream();
+    const iterator = es.events('alert');
+    stream.write(`event: alert\ndata: a\n\n${'event: tick\ndata: t\n\n'.repeat(iteratorBufferSize + 10)}event: alert\ndata: b\n\n`);
+    await settle();
+    expect(es.readyState).toBe(es.OPEN);
+    expect((await iterator.next()).value?.data).toBe('a');
+    expect((await iterator.next()).value?.data).toBe('b');
+  });
+
+  it('two loops: one left after id 1, the other going on to 3: the cursor stays where the first was left', async () => {
+    const store = createMemoryStore();
+    const { es, fetch } = setup({ store });
+    const a = es.events();
+    const b = es.events();
+    (await fetch.call(0)).respondStream().write('id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3\ndata: 3\n\n');
+    await settle();
+    await a.next();
+    await a.return?.();
+    for (let i = 0; i < 3; i++) await b.next();
+    await b.return?.();
+    await es.closed;
+    expect(await store.get(URL_)).toEqual({ lastEventId: '1', recentIds: ['1'] });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The package in every server-side runtime our users run: Node 18, 20, 22 and
- * 24, Deno 2 and Bun, each a real process (test/runtimes/client.mjs) against
+ * The package in every server-side runtime our users run: Node 18, 20, 22, 24
+ * and 26, Deno 2 and Bun, each a real process (test/runtimes/client.mjs) against
  * the reference server in this Node 20 process. Each imports the package as
  * its users do, from a consumer project whose node_modules links to this
  * checkout's built dist/: ESM and CJS in Node and Bun, `npm:` in Deno.
@@ -43,6 +43,7 @@ const runtimes: Runtime[] = [
   nodeRuntime(20, process.execPath),
   nodeRuntime(22, join(bins, 'node22', 'bin', 'node')),
   nodeRuntime(24, join(bins, 'node24', 'bin', 'node')),
+  nodeRuntime(26, join(bins, 'node26', 'bin', 'node')),
   {
     name: 'deno',
     version: /^deno 2\./,

@@ -4,7 +4,8 @@
  * sources, followers fed in order, takeover from the follower's own cursor.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ResilientEventSource, type ResilientEventSourceInit } from '../src/index.js';
+import { ReconnectingEvent, ResilientEventSource, type ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
+import { ours } from './helpers/events.js';
 import { joinShare } from '../src/share/channel.js';
 import { createFakeFetch } from './helpers/fake-fetch.js';
 
@@ -129,8 +130,8 @@ describe('share', () => {
     source(fetch);
     const b = source(fetch);
     const events: string[] = [];
-    b.es.addEventListener('error', (e) => events.push(`error:${e.reason}:${b.es.readyState}`));
-    b.es.addEventListener('reconnecting', (e) => events.push(`reconnecting:${e.attempt}`));
+    b.es.addEventListener('error', ours(StreamErrorEvent, (e) => events.push(`error:${e.reason}:${b.es.readyState}`)));
+    b.es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => events.push(`reconnecting:${e.attempt}`)));
     const stream = (await fetch.call(0)).respondStream();
     await settle();
     stream.close();

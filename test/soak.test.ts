@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSseServer, type SseServer } from '../server/sse-server.js';
-import { ResilientEventSource, type ErrorReason } from '../src/index.js';
-import { next, recorder } from './helpers/events.js';
+import { type ErrorReason, ResilientEventSource, StreamErrorEvent } from '../src/index.js';
+import { next, ours, recorder } from './helpers/events.js';
 
 const SEED = Number(process.env['SOAK_SEED'] ?? 20261121);
 const BATCHES = 320;
@@ -51,10 +51,10 @@ describe(`soak (seed ${SEED})`, () => {
     const got = recorder(es);
     const reasons = new Map<ErrorReason, number>();
     let closed = false;
-    es.addEventListener('error', (e) => {
+    es.addEventListener('error', ours(StreamErrorEvent, (e) => {
       reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
       if (es.readyState === es.CLOSED) closed = true;
-    });
+    }));
     const faults = new Map<string, number>();
     const apply = (name: string, act: () => void) => {
       faults.set(name, (faults.get(name) ?? 0) + 1);

@@ -21,13 +21,18 @@ const constants: Pick<typeof EventSource, 'CONNECTING' | 'OPEN' | 'CLOSED'> = Re
 // EventSourceInit is a valid options object.
 const init: ResilientEventSourceInit = { withCredentials: true } satisfies EventSourceInit;
 
-// Listeners get the precise event types.
+// Listeners get the precise event types: ours, or a server event of that name (a MessageEvent).
 source.addEventListener('error', (e) => {
+  if (!(e instanceof StreamErrorEvent)) {
+    const data: unknown = e.data;
+    return void data;
+  }
   const reason: StreamErrorEvent['reason'] = e.reason;
   const status: number | undefined = e.status;
   void [reason, status];
 });
 source.addEventListener('reconnecting', (e) => {
+  if (!(e instanceof ReconnectingEvent)) return;
   const n: number = e.attempt + e.delay;
   void n;
 });
@@ -40,7 +45,7 @@ source.addEventListener('custom-type', (e) => {
   const id: string = e.lastEventId;
   void id;
 });
-source.onerror = (e) => void e.reason;
+source.onerror = (e) => void (e instanceof StreamErrorEvent ? e.reason : e.data);
 source.onmessage = function (e) {
   this.close();
   void e.data;

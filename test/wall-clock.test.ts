@@ -6,7 +6,8 @@
  * steps alone.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, type LastEventIdStore, type StoredCursor } from '../src/index.js';
+import { createMemoryStore, type LastEventIdStore, ReconnectingEvent, type StoredCursor } from '../src/index.js';
+import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 
@@ -63,7 +64,7 @@ describe('a wall clock stepped back an hour', () => {
   it('a Retry-After date is still read against the wall clock', async () => {
     const { es, fetch, clock } = setup();
     const delays: number[] = [];
-    es.addEventListener('reconnecting', (e) => delays.push(e.delay));
+    es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => delays.push(e.delay)));
     clock.stepWall(-HOUR);
     const inTenSeconds = new Date(clock.now() + 10_000).toUTCString();
     (await fetch.call(0)).respond(503, { 'retry-after': inTenSeconds });

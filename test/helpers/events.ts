@@ -40,3 +40,13 @@ export function recorder(es: ResilientEventSource, type = 'message') {
 
 /** The ids 1…n as strings. */
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
+/**
+ * A listener for our own events only: a server event of the same name
+ * (`event: error`…) arrives at the same listeners as a MessageEvent.
+ */
+export function ours<E extends Event>(kind: abstract new (...args: never[]) => E, listener: (event: E) => void): (event: Event) => void {
+  return (event) => {
+    if (event instanceof kind) listener(event);
+  };
+}

@@ -3,7 +3,8 @@
  * a list of the sources a test made, closed (and their cursors saved) after it.
  */
 import { afterEach } from 'vitest';
-import { ResilientEventSource, type ResilientEventSourceInit, type StreamErrorEvent } from '../../src/index.js';
+import { ResilientEventSource, type ResilientEventSourceInit, StreamErrorEvent } from '../../src/index.js';
+import { ours } from './events.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 import { createFakeFetch } from './fake-fetch.js';
 
@@ -26,6 +27,6 @@ export function fakeSource<C extends FakeClock = FakeClock>(sources: ResilientEv
   const es = new ResilientEventSource(url, { fetch, clock, random: () => 0, store: false, ...options });
   sources.push(es);
   const errors: StreamErrorEvent[] = [];
-  es.addEventListener('error', (e) => errors.push(e));
+  es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push(e)));
   return { es, fetch, clock, errors };
 }
