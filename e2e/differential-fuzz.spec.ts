@@ -73,7 +73,9 @@ function routesOf(name: string, plans: readonly Plan[]): Record<string, Route> {
     // The spec's fixed reconnection time, for both, after the stream's BOMs.
     const boms = '\uFEFF'.repeat(p.boms);
     const bytes = Buffer.from(`${boms}retry: 20\n${body.slice(boms.length)}`);
-    return { status: 200, contentType: p.contentType, chunks: chunksOf(bytes, p.cuts), then: p.ending === 'drop' ? 'destroy' : 'end' };
+    // A drop once both have read every byte: what a fetch body drops when it errors before being read is
+    // timing, not semantics (see destroyAfter).
+    return { status: 200, contentType: p.contentType, chunks: chunksOf(bytes, p.cuts), then: p.ending === 'drop' ? 'destroy' : 'end', destroyAfter: 150 };
   };
   const lastEventId = (headers: Record<string, string | string[] | undefined>) => {
     const value = headers['last-event-id'];

@@ -23,6 +23,13 @@ export interface Reply {
   chunks?: (string | Uint8Array)[];
   /** After the chunks: end the body, keep it open, or destroy the socket. @defaultValue 'end' */
   then?: 'end' | 'hold' | 'destroy';
+  /**
+   * Ms to wait after the last chunk before destroying the socket, so that the
+   * client has read every byte: a fetch body that errors drops what was
+   * received but not yet read (the stream's queue is reset), where the
+   * native EventSource has parsed it. @defaultValue 0
+   */
+  destroyAfter?: number;
   /** Redirect (status 307 unless given) to this route of this server, or of the peer server. */
   redirect?: { route: string; peer?: boolean };
   /** CORS headers on this reply: none, `*`, the request's Origin, or the Origin with credentials. */
@@ -151,8 +158,10 @@ export async function createScenarioServer(options: {
         }
         if (reply.then === 'hold') return;
         if (reply.then === 'destroy') {
-          finish();
-          res.destroy();
+          later(reply.destroyAfter ?? 0, () => {
+            finish();
+            res.destroy();
+          });
           return;
         }
         res.end(finish);
