@@ -111,7 +111,7 @@ it('side by side with eventsource v4: replayed events reach its listeners twice,
   record(es, ours);
   const oldErrors: [number | undefined, number][] = [];
   old.addEventListener('error', (e) => oldErrors.push([e.code, old.readyState]));
-  await expect.poll(() => server.openStreams).toBe(2);
+  await expect.poll(() => [old.readyState, es.readyState]).toEqual([old.OPEN, es.OPEN]);
   server.publish('{"n":8}', { event: 'price', id: '8' });
   await expect.poll(() => ours.length + theirs.length).toBe(2);
   server.faults.replay(1);

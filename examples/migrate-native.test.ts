@@ -58,7 +58,11 @@ it('code typed for the native EventSource takes ours as it is', async () => {
   }
   const stop = watchPrices(new ResilientEventSource('/api/prices/stream'), showPrice);
   // #endregion
+  // The feed from the server's buffer, then a drop in the middle of the next price.
   await expect.poll(() => shown).toEqual([2, 4]);
+  server.faults.dropMidEvent();
+  server.publish('{"n":8}', { event: 'price', id: '8' });
+  await expect.poll(() => shown).toEqual([2, 4, 8]);
   stop();
 });
 
