@@ -6,7 +6,7 @@
  */
 // @ts-expect-error event-source-polyfill ships no type declarations
 import polyfill from 'event-source-polyfill';
-import { ResilientEventSource } from 'resilient-eventsource';
+import { OpenEvent, ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 import { expect, it, vi } from 'vitest';
 import { feedEvents, feedServer, feedTypesAndIds, playFeed, type Seen } from './migrate-support.js';
 
@@ -53,8 +53,9 @@ it('open and error carry more: the response on open, the reason and status on er
   // Was: es.onopen = (e) => log('open', e.status, e.headers.get('content-type'));
   //      es.onerror = (e) => log('error', e.status ?? e.error, es.readyState);
   const es = new ResilientEventSource('/api/feed/stream', { backoff: { initialDelay: 50 } });
-  es.addEventListener('open', (e) => log('open', e.status, e.headers.get('content-type')));
-  es.addEventListener('error', (e) => log('error', e.reason, e.status, es.readyState)); // e.cause: the network error
+  // (`instanceof`: a server event named `open` or `error` reaches these listeners too, as a MessageEvent.)
+  es.addEventListener('open', (e) => e instanceof OpenEvent && log('open', e.status, e.headers.get('content-type')));
+  es.addEventListener('error', (e) => e instanceof StreamErrorEvent && log('error', e.reason, e.status, es.readyState)); // e.cause: the network error
   // #endregion
   for (const type of ['message', 'price', 'done']) es.addEventListener(type, (e) => seen.push(e.lastEventId));
   await playFeed(server, () => seen.length);

@@ -5,7 +5,7 @@
  * and the installed `eventsource` (v4) beside ours on the same faults.
  */
 import { EventSource } from 'eventsource';
-import { ResilientEventSource } from 'resilient-eventsource';
+import { ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 import { afterAll, expect, it } from 'vitest';
 import { feedTypesAndIds, playFeed, type Seen } from './migrate-support.js';
 import { servePage } from './support.js';
@@ -38,10 +38,11 @@ it('v2: `headers` becomes a function, so a refreshed token is used at the next a
     headers: () => ({ Authorization: `Bearer ${token}` }), // called before every attempt
   });
   es.onerror = (e) => {
-    if (e.status === 401 || e.status === 403) signIn(); // `status` as in v2; `reason` and `message` say more
+    // (A server's own `event: error` arrives here too, as a MessageEvent.)
+    if (e instanceof StreamErrorEvent && (e.status === 401 || e.status === 403)) signIn(); // `status` as in v2; `reason` and `message` say more
   };
   // #endregion
-  es.addEventListener('error', (e) => statuses.push(e.status));
+  es.addEventListener('error', (e) => e instanceof StreamErrorEvent && statuses.push(e.status));
   const seen: Seen[] = [];
   record(es, seen);
   await playFeed(server, () => seen.length);
@@ -81,7 +82,7 @@ it('v3, v4, v5: a `fetch` that only added headers becomes `headers`; one that do
     // Accept and Last-Event-ID.
     fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, 'X-Request-Id': nextRequestId() } }),
   });
-  es.onerror = (e) => warn(e.status, e.message); // err.code is e.status; e.reason tells the kind
+  es.onerror = (e) => e instanceof StreamErrorEvent && warn(e.status, e.message); // err.code is e.status; e.reason tells the kind
   // #endregion
   const seen: Seen[] = [];
   record(es, seen);

@@ -6,7 +6,7 @@
  * changes.
  */
 import { fetchEventSource, type EventSourceMessage } from '@microsoft/fetch-event-source';
-import { ResilientEventSource } from 'resilient-eventsource';
+import { OpenEvent, ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 import { expect, it } from 'vitest';
 import { feedEvents, feedServer, feedTypesAndIds, playFeed, type Seen } from './migrate-support.js';
 
@@ -142,9 +142,9 @@ it('onopen and onerror: the open event for an accepted stream, error events with
   const es = new ResilientEventSource('/api/feed/stream', {
     backoff: { initialDelay: 1000, maxRetries: 10 }, // no callback: backoff with jitter, Retry-After honoured
   });
-  es.addEventListener('open', (e) => onOpen(e.status, e.headers.get('content-type'))); // accepted streams only
+  es.addEventListener('open', (e) => e instanceof OpenEvent && onOpen(e.status, e.headers.get('content-type'))); // accepted streams only
   es.addEventListener('error', (e) => {
-    if (e instanceof MessageEvent) return; // a server event named "error" (msg.event === 'error' before)
+    if (!(e instanceof StreamErrorEvent)) return; // a server event named "error" (msg.event === 'error' before)
     if (es.readyState === es.CLOSED) fail(e.status, e.body); // 4xx but 408/429, a wrong type, maxRetries: final
     // otherwise (5xx, 408, 429, network, the body ending) a `reconnecting` event follows
   });

@@ -4,7 +4,7 @@
  * ids, a drop mid-event and replayed events. (launchdarkly-eventsource is not
  * a dependency of this project: its code appears in comments only.)
  */
-import { ResilientEventSource } from 'resilient-eventsource';
+import { OpenEvent, ResilientEventSource, StreamErrorEvent } from 'resilient-eventsource';
 import { expect, it } from 'vitest';
 import { feedEvents, feedServer, playFeed, type Seen } from './migrate-support.js';
 
@@ -52,8 +52,9 @@ it('the events: open, end, error, retrying and closed', async () => {
   //      es.onretrying = (e) => log('retrying', e.delayMillis);
   //      es.onclosed = () => log('closed');
   const es = new ResilientEventSource(url, { backoff: { initialDelay: 50 } });
-  es.addEventListener('open', (e) => log('open', e.headers.get('content-type'))); // a Headers object
+  es.addEventListener('open', (e) => e instanceof OpenEvent && log('open', e.headers.get('content-type'))); // a Headers object
   es.addEventListener('error', (e) => {
+    if (!(e instanceof StreamErrorEvent)) return; // a server event named "error", a MessageEvent
     // readyState is already CLOSED when the source gives up (LaunchDarkly's was not yet)
     if (es.readyState === es.CLOSED) log('error', e.status, e.reason);
     else log('lost', e.reason); // `end` and every error it retries

@@ -1,7 +1,9 @@
-// Rewrites each README code block that has an `<!-- example: path#region -->`
-// marker with the current text of that region. test/readme.test.ts checks the
-// result, so run this after editing an example: `npm run readme:sync`.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Rewrites each code block of the README and of the pages under docs/ that
+// has an `<!-- example: path#region -->` marker with the current text of that
+// region. test/docs.test.ts checks the result, so run this after editing an
+// example: `npm run readme:sync`.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 function region(source) {
   const [path, name] = source.split('#');
@@ -16,8 +18,15 @@ function region(source) {
   return lines.map((l) => l.slice(indent)).join('\n');
 }
 
-const readme = readFileSync('README.md', 'utf8');
-// The body may be empty (a new sample): the lazy `(?:…\n)??` keeps the match inside the block.
-const updated = readme.replace(/<!-- example: (\S+) -->\n```(\w*)\n(?:[\s\S]*?\n)??```/g, (_, source, lang) => `<!-- example: ${source} -->\n\`\`\`${lang}\n${region(source)}\n\`\`\``);
-writeFileSync('README.md', updated);
-process.stdout.write(updated === readme ? 'README.md already in sync\n' : 'README.md updated\n');
+const pages = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? pages(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : []));
+
+for (const page of ['README.md', ...pages('docs')]) {
+  const text = readFileSync(page, 'utf8');
+  // The body may be empty (a new sample): the lazy `(?:…\n)??` keeps the match inside the block.
+  const updated = text.replace(/<!-- example: (\S+) -->\n```(\w*)\n(?:[\s\S]*?\n)??```/g, (_, source, lang) => `<!-- example: ${source} -->\n\`\`\`${lang}\n${region(source)}\n\`\`\``);
+  if (updated !== text) {
+    writeFileSync(page, updated);
+    process.stdout.write(`${page} updated\n`);
+  }
+}

@@ -1,9 +1,10 @@
 /**
- * The pages under docs/ hold to the README's rule (test/readme.test.ts): every
- * code sample is a region of a runnable example, exactly. Each page also opens
- * with a table of contents whose links reach its headings, and every relative
- * link reaches a file (and a heading) that exists. Every example region is
- * shown, in the README or in a page.
+ * The README and every page under docs/: every code sample (but shell
+ * commands) is a region of a runnable example in examples/, exactly (`npm run
+ * readme:sync` rewrites them from the examples), so no sample can drift from
+ * code that runs; every relative link reaches a file, and a heading there;
+ * each page under docs/ opens with a table of contents; every example region
+ * is shown somewhere; and the README keeps its two promised commands.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -77,15 +78,16 @@ function headings(text: string): Set<string> {
 }
 
 const all = pages();
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-describe('docs pages', () => {
+describe('the README and the docs pages', () => {
   it('there are pages to check', () => {
     expect(all.map((p) => relative(root, p)).sort()).toEqual(
       expect.arrayContaining(['docs/llm-streams.md', 'docs/migrate/from-native.md', 'docs/migrate/from-eventsource.md', 'docs/migrate/from-fetch-event-source.md', 'docs/migrate/from-eventsource-client.md', 'docs/migrate/from-event-source-polyfill.md', 'docs/migrate/from-launchdarkly.md']),
     );
   });
 
-  for (const page of all) {
+  for (const page of [join(root, 'README.md'), ...all]) {
     const name = relative(root, page);
     const text = readFileSync(page, 'utf8');
 
@@ -101,7 +103,7 @@ describe('docs pages', () => {
         });
       }
 
-      it('opens with a table of contents whose links reach its headings', () => {
+      if (name !== 'README.md') it('opens with a table of contents whose links reach its headings', () => {
         const beforeFirstSection = text.slice(0, text.indexOf('\n## '));
         const toc = [...beforeFirstSection.matchAll(/^\s*- \[[^\]]+\]\(#([^)]+)\)$/gm)].map((m) => m[1] ?? '');
         expect(toc.length).toBeGreaterThanOrEqual(3);
@@ -121,6 +123,14 @@ describe('docs pages', () => {
       });
     });
   }
+
+  it('the README has samples, and keeps the two commands it promises on a fresh clone', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(blocks(readme).filter((b) => b.source).length).toBeGreaterThanOrEqual(4);
+    expect(readme).toContain('`npm install && npm run demo`');
+    expect(readme).toContain('`npm test`');
+    for (const script of ['demo', 'demo:node', 'server', 'test', 'fuzz']) expect(pkg.scripts[script], script).toBeTruthy();
+  });
 
   it('every example region is shown, in the README or in a page; no region name is used twice', () => {
     const shown = new Set([readFileSync(join(root, 'README.md'), 'utf8'), ...all.map((p) => readFileSync(p, 'utf8'))].flatMap((t) => blocks(t).map((b) => b.source)));
