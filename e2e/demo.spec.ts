@@ -131,6 +131,9 @@ test('every button: the resilient panel stays exactly-once, the native one visib
   await expect.poll(async () => (await state(page)).native.counts.duplicates).toBeGreaterThanOrEqual(5);
   await expect.poll(async () => (await state(page)).resilient.counts.suppressed).toBeGreaterThanOrEqual(5);
   await expect(page.locator('#native tr.dup').first()).toBeVisible();
+  // The timeline says what happened, where it stays after the red rows have scrolled away.
+  await shown(page, 'native', 'the server sent its last 5 events again: 5 shown a second time');
+  await shown(page, 'resilient', 'the server sent its last 5 events again: 5 suppressed by id, none shown twice');
   await shoot(page, '03-replay');
 
   await click(page, 'Go silent');
@@ -179,9 +182,16 @@ test('every button: the resilient panel stays exactly-once, the native one visib
   await expect.poll(async () => (await state(page)).native.readyState, { timeout: 15_000 }).toBe(2);
   await shown(page, 'native', 'cannot send an Authorization header');
   await shoot(page, '08-401');
+  // The native panel comes back, labelled, so every later button still compares against something.
+  await shown(page, 'native', 'recreated by the page: a new EventSource, let in without a token', 15_000);
+  await nativeMovesOn(page);
+  await resilientMovesOn(page);
+
+  await click(page, 'Replay old events');
+  await shown(page, 'native', 'the server sent its last 5 events again: 5 shown a second time');
+  await shown(page, 'resilient', '5 suppressed by id, none shown twice');
 
   await click(page, 'Reset');
-  await expect.poll(async () => (await state(page)).native.readyState, { timeout: 15_000 }).toBe(1);
   await click(page, 'Stop with 204');
   await expect.poll(async () => (await state(page)).resilient.readyState, { timeout: 15_000 }).toBe(2);
   await shown(page, 'resilient', 'closed: http-status 204');
@@ -225,8 +235,24 @@ test('every button: the resilient panel stays exactly-once, the native one visib
   const after = await state(page);
   expect(Number(after.resilient.ids[0])).toBe(cursor + 1);
   expectExactlyOnce(after.resilient.ids);
-  await expect(page.locator('#native .start')).toContainText('whatever was live');
+  // The difference a reload makes, on both timelines: the resilient one picks up right after the last
+  // event it showed; the native one starts over from what is live and says how many it missed.
+  await expect.poll(async () => (await state(page)).native.ids.length).toBeGreaterThan(0);
+  const reload = await page.evaluate(() => (window as unknown as { demo: { reload: Record<string, { last: number; first: number; missed: number; repeated: number }> } }).demo.reload);
+  // (The page may have shown a few more than the test saw before it reloaded.)
+  const resumed = reload['resilient']!;
+  expect(resumed.last).toBeGreaterThanOrEqual(lastSeen);
+  expect(resumed).toEqual({ last: resumed.last, first: resumed.last + 1, missed: 0, repeated: 0 });
+  const native = reload['native']!;
+  expect(native.missed).toBe(Math.max(0, native.first - native.last - 1));
+  await expect(page.locator('#resilient .timeline')).toContainText(`the last event shown before it was id ${resumed.last}; resumed at id ${resumed.first}, right after the cursor it saved: 0 missed`);
+  await expect(page.locator('#native .timeline')).toContainText(`the last event shown before it was id ${native.last}; started over at id ${native.first}, whatever was live: ${native.missed} missed`);
+  await expect(page.locator('#native .start')).toContainText(`Started over after a reload at id ${native.first}`);
   await shoot(page, '12-reload');
+
+  // No timeline row starts with a stray ". " or ": " (a sentence with nothing before it).
+  const rows = await page.evaluate(() => [...document.querySelectorAll('.timeline span')].map((s) => s.textContent ?? ''));
+  expect(rows.filter((r) => /^[.:,;] /.test(r))).toEqual([]);
 });
 
 test('another order: a fatal 503 first, and the native panel still shows duplicates after it', async ({ page, demo }) => {
@@ -263,6 +289,19 @@ test('another order: a fatal 503 first, and the native panel still shows duplica
   expect(final.resilient.counts.duplicates).toBe(0);
   expect(final.resilient.counts.gaps).toBe(0);
   expectExactlyOnce(final.resilient.ids);
+});
+
+test('the two panels line up: counters at the same height, side by side, at 1280 and 390 px', async ({ page, demo }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${demo.url}/`);
+  await expect.poll(async () => (await state(page)).resilient.counts.received).toBeGreaterThan(2);
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const boxes = await Promise.all(['#native .counters', '#resilient .counters'].map((s) => page.locator(s).boundingBox()));
+    expect(Math.abs(boxes[0]!.y - boxes[1]!.y), `counters at ${width} px`).toBeLessThan(2);
+    const cells = await Promise.all(['#native .counters > div', '#resilient .counters > div'].map((s) => page.locator(s).count()));
+    expect(cells).toEqual([5, 5]);
+  }
 });
 
 test('at 390 px the controls stay in reach and both panels start in the first screen', async ({ page, demo }) => {

@@ -82,6 +82,12 @@ export interface Faults {
   failNext(status: number, options?: { times?: number; retryAfter?: string }): void;
   /** Stream requests must carry `Authorization: Bearer <token>` or get 401; `undefined` lifts it. */
   requireToken(token: string | undefined): void;
+  /**
+   * Stream requests tagged `?client=<client>` need no token while one is
+   * required (the demo's native panel: an EventSource cannot send one).
+   * Lifted by `reset()`.
+   */
+  exemptFromToken(client: string): void;
   /** While on, stream requests get 204 (the server's "stop"). */
   stop(on?: boolean): void;
   /** Sends the last `count` events again on every open stream (duplicates). */
@@ -169,6 +175,7 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
   let seq = 0;
   let statusFaults: StatusFault[] = [];
   let token: string | undefined;
+  const exempt = new Set<string>();
   let stopped = false;
   let contentType: string | string[] | undefined;
   let redirect: { location: string; status: number } | undefined;
@@ -224,7 +231,7 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       if (--fault.remaining <= 0) statusFaults.shift();
       return answer(fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter });
     }
-    if (token !== undefined && record.authorization !== `Bearer ${token}`) {
+    if (token !== undefined && record.authorization !== `Bearer ${token}` && !exempt.has(url.searchParams.get('client') ?? '')) {
       return answer(401, { 'WWW-Authenticate': 'Bearer' });
     }
     if (stopped) return answer(204);
@@ -301,6 +308,7 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     reset() {
       statusFaults = [];
       token = undefined;
+      exempt.clear();
       stopped = false;
       contentType = undefined;
       redirect = undefined;
@@ -320,6 +328,9 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       return token;
     },
     issuedToken: () => token,
+    exemptFromToken(client) {
+      exempt.add(client);
+    },
   };
 
   /** POST /control/<name>?…: the faults over HTTP, for the demo and browser tests. */
@@ -350,6 +361,7 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
         break;
       }
       case 'rotate-token': result = { token: faults.rotateToken() }; break;
+      case 'token-exempt': faults.exemptFromToken(q.get('client') ?? ''); break;
       case 'issued-token': result = { token: faults.issuedToken() ?? null }; break;
       case 'publish': {
         const count = int('count', 1);

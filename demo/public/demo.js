@@ -22,6 +22,14 @@
   shareBox.checked = localStorage.getItem(SHARE_KEY) === '1';
   const post = (path) => fetch(`/control/${path}`, { method: 'POST' }).then((r) => r.json());
   const clock = () => new Date().toTimeString().slice(0, 8);
+  /** `what happened. rest`, or `Rest` when nothing is to be said first (never a line that starts ". "). */
+  const sentence = (first, rest) => (first ? `${first}. ${rest[0].toUpperCase()}${rest.slice(1)}` : `${rest[0].toUpperCase()}${rest.slice(1)}`);
+
+  /** What each panel showed last before this page load (a reload), from this tab's sessionStorage. */
+  const before = {
+    native: Number(sessionStorage.getItem('demo-last-native')) || undefined,
+    resilient: Number(sessionStorage.getItem('demo-last-resilient')) || undefined,
+  };
 
   function createPanel(kind) {
     const root = document.getElementById(kind);
@@ -80,6 +88,17 @@
         list.prepend(li);
         while (list.children.length > 10) list.lastChild.remove();
       },
+      /** The first event after a reload: where this panel picked up against the last it showed before. */
+      reloaded(last, first) {
+        const missed = Math.max(0, first - last - 1);
+        const repeated = Math.max(0, last - first + 1);
+        window.demo.reload[kind] = { last, first, missed, repeated };
+        const how = kind === 'resilient' ? `resumed at id ${first}, right after the cursor it saved` : `started over at id ${first}, whatever was live`;
+        const outcome = `${missed} missed${repeated ? `, ${repeated} repeated` : ''}`;
+        panel.timeline(`after the reload: the last event shown before it was id ${last}; ${how}: ${outcome}`, missed || repeated ? 'bad' : 'ok');
+        // (The resilient panel's line already says where its cursor resumed it.)
+        if (kind === 'native') panel.start(`Started over after a reload at id ${first}, whatever was live; the last shown before was id ${last}: ${outcome}.`);
+      },
       /** The connection is gone (or going): remember after which id, and why, for the next event. */
       lost() {
         if (lost) return '';
@@ -106,8 +125,10 @@
           } else if (id <= after) panel.timeline(`back at id ${id}, already shown: repeating from there`, 'bad');
           else panel.timeline(`back at id ${id}: missed ${id - after - 1 === 1 ? `1 event (${after + 1})` : `${id - after - 1} events (${after + 1}…${id - 1})`}`, 'bad');
         }
+        if (ids.length === 0 && before[kind] !== undefined) panel.reloaded(before[kind], id);
         maxId = Math.max(maxId, id);
         lastShown = id;
+        sessionStorage.setItem(`demo-last-${kind}`, String(id));
         ids.push(e.lastEventId);
         panel.count('received', counts.received + 1);
         const row = document.createElement('tr');
@@ -131,7 +152,7 @@
   // What the page asked the server for and a new native EventSource could not
   // get past: it cannot send a token, and 204 is the server's "stop".
   const server = { tokenRequired: false, stopped: false };
-  window.demo = { native, resilient, sources, sleepMs: SLEEP_MS, wakeToOpenMs: [] };
+  window.demo = { native, resilient, sources, sleepMs: SLEEP_MS, wakeToOpenMs: [], reload: {} };
 
   let nativeRecreate;
   let nativeHeardAt = performance.now();
@@ -149,7 +170,7 @@
       nativeHeardAt = performance.now();
     };
     es.onmessage = (e) => {
-      if (first && native.counts.received === 0) native.start(`Started at id ${e.lastEventId}: whatever was live.`);
+      if (first && native.counts.received === 0 && before.native === undefined) native.start(`Started at id ${e.lastEventId}: whatever was live.`);
       first = false;
       nativeHeardAt = performance.now();
       if (silenceNoted) { silenceNoted = false; native.note(null); }
@@ -168,9 +189,13 @@
 
   /** The native source is CLOSED for good: say why, and bring a new one back where that can work. */
   function nativeGaveUp(where) {
-    native.timeline(`${where ? `${where}. ` : ''}The native EventSource gave up: it closes on any non-200 status, with no retry (its error event does not even say which status)`, 'bad');
+    native.timeline(sentence(where, 'the native EventSource gave up: it closes on any non-200 status, with no retry (its error event does not even say which status)'), 'bad');
     if (server.tokenRequired) {
-      native.note('Closed for good: an EventSource cannot send an Authorization header, so it stays out while the server wants a token. Reset lifts that and brings it back.', 'bad');
+      native.note(`Closed for good: an EventSource cannot send an Authorization header, so it cannot get past a server that wants a token (a real app would need a cookie). So that the next buttons still compare, the page creates a new one in ${NATIVE_RECREATE_MS / 1000} s, which the demo server lets in without a token.`, 'bad');
+      nativeRecreate = setTimeout(async () => {
+        await post('token-exempt?client=native');
+        openNative('recreated by the page: a new EventSource, let in without a token (no Last-Event-ID: it starts from what is live)');
+      }, NATIVE_RECREATE_MS);
     } else if (server.stopped) {
       native.note('Closed: the server answers 204 (stop) to both until Reset.', 'bad');
     } else {
@@ -186,7 +211,7 @@
     if (!es || es.readyState !== EventSource.OPEN) return;
     const silent = performance.now() - nativeHeardAt;
     if (silent > NATIVE_SILENCE_MS) {
-      native.timeline(`${native.lost()}: still OPEN after ${Math.round(silent / 1000)} s of silence. It never notices a silent socket (no heartbeat timeout)`, 'bad');
+      native.timeline(sentence(native.lost(), `still OPEN after ${Math.round(silent / 1000)} s of silence. It never notices a silent socket (no heartbeat timeout)`), 'bad');
       es.close();
       openNative('recreated by the page: a new EventSource (no Last-Event-ID: it starts from what is live)');
     } else if (silent > 2500) {
@@ -290,7 +315,18 @@
       server.tokenRequired = true;
       return post('rotate-token').then(() => post('drop'));
     },
-    replay: () => post('replay?count=5'),
+    replay: async () => {
+      const suppressed = () => carried.suppressed + (sources.resilient?.stats.duplicatesSuppressed ?? 0);
+      const was = { native: native.counts.duplicates, resilient: suppressed() };
+      await post('replay?count=5');
+      // The replay goes out at once to open streams; what each panel made of it is known a moment later.
+      setTimeout(() => {
+        const shownTwice = native.counts.duplicates - was.native;
+        const dropped = suppressed() - was.resilient;
+        native.timeline(`the server sent its last 5 events again: ${shownTwice} shown a second time (the duplicates counter)`, shownTwice ? 'bad' : undefined);
+        resilient.timeline(`the server sent its last 5 events again: ${dropped} suppressed by id, none shown twice`, 'ok');
+      }, 1000);
+    },
     204: () => {
       server.stopped = true;
       return post('stop').then(() => post('drop'));
@@ -302,7 +338,7 @@
     reconnect: () => {
       if (sources.resilient.readyState === RES.CLOSED) resilient.timeline('reconnect() does nothing once CLOSED: press Reset', 'warn');
       else sources.resilient.reconnect();
-      native.timeline(`${native.lost()}. The native EventSource has no reconnect(): the page closes it and creates a new one`, 'warn');
+      native.timeline(sentence(native.lost(), 'the native EventSource has no reconnect(): the page closes it and creates a new one'), 'warn');
       sources.native.close();
       openNative('recreated by the page: a new EventSource (no Last-Event-ID: it starts from what is live)');
     },
