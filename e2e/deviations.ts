@@ -31,7 +31,7 @@ export const deviations = [
   },
   {
     id: 'window-stop',
-    text: 'After `window.stop()`, Chromium fails a fetch with a plain network error (`TypeError: Failed to fetch` / `network error`), which nothing tells from a dropped connection, so ours reconnects where the native EventSource fails the connection (CLOSED); where the browser reports an `AbortError` instead, ours fails it too.',
+    text: 'After `window.stop()`, Chromium and Firefox ESR fail a fetch with a plain network error (`TypeError: Failed to fetch` / `network error`), which nothing tells from a dropped connection, so ours reconnects where the native EventSource fails the connection (CLOSED); where the browser reports an `AbortError` instead, ours fails it too.',
   },
   {
     id: 'cross-origin-last-event-id-preflight',

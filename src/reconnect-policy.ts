@@ -110,7 +110,9 @@ function reconnect(state: PolicyState, error: StreamErrorInit, serverWait = 0, f
         reason: 'max-retries',
         status: error.status,
         cause: error.cause,
-        message: `Gave up after ${failures} consecutive failed reconnects; last: ${error.message}`,
+        message: failures === 0
+          ? `Gave up: backoff.maxRetries is 0, so no reconnect is made; ${error.message}`
+          : `Gave up after ${failures} consecutive failed reconnects; last: ${error.message}`,
       },
     };
   }

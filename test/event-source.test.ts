@@ -273,6 +273,7 @@ describe('reconnecting with backoff', () => {
     await failAttempt(fetch, 0);
     expect(es.readyState).toBe(es.CLOSED);
     expect(errors.map((e) => e.reason)).toEqual(['max-retries']);
+    expect(errors[0]?.message).toBe('Gave up: backoff.maxRetries is 0, so no reconnect is made; Network error: fetch failed');
   });
 
   it('reconnects when the body ends', async () => {
