@@ -24,23 +24,23 @@ interface Feature {
 /** The features that set us apart from the alternatives, each as stubs of its modules. */
 export const features: Feature[] = [
   { name: 'cross-tab sharing', stubs: { 'src/share/shared-stream.ts': 'export function joinSharedStream() { return undefined; }' } },
-  { name: '`for await`', stubs: { 'src/iterate.ts': 'export function iterateMessages() { return {}; }' } },
+  { name: '`for await`', stubs: { 'src/source/iterate.ts': 'export function iterateMessages() { return {}; }' } },
   {
     name: 'page life cycle and wake',
     stubs: {
-      'src/lifecycle.ts': 'export function watchLifecycle() { return () => {}; }\nexport function isHidden() { return false; }\nexport function isWorker() { return false; }',
-      'src/wake.ts': 'export function watchWake() { return () => {}; }',
+      'src/platform/lifecycle.ts': 'export function watchLifecycle() { return () => {}; }\nexport function isHidden() { return false; }\nexport function isWorker() { return false; }',
+      'src/platform/wake.ts': 'export function watchWake() { return () => {}; }',
     },
   },
   {
     name: 'persistence (cursor, IndexedDB and default stores)',
     stubs: {
-      'src/cursor.ts': 'export function createCursorKeeper() { return { load: async () => {}, changed() {}, flush: async () => {}, release() {} }; }',
-      'src/stores/default-store.ts': 'export function defaultStore() { return undefined; }',
-      'src/stores/indexeddb-store.ts': 'export function createIndexedDbStore() {}',
+      'src/persistence/cursor.ts': 'export function createCursorKeeper() { return { load: async () => {}, changed() {}, flush: async () => {}, release() {} }; }',
+      'src/persistence/stores/default-store.ts': 'export function defaultStore() { return undefined; }',
+      'src/persistence/stores/indexeddb-store.ts': 'export function createIndexedDbStore() {}',
     },
   },
-  { name: 'duplicate suppression', stubs: { 'src/dedupe.ts': 'export const noDedupe = { admit: () => true, list: () => [] };\nexport function createDedupeWindow() { return noDedupe; }' } },
+  { name: 'duplicate suppression', stubs: { 'src/persistence/dedupe.ts': 'export const noDedupe = { admit: () => true, list: () => [] };\nexport function createDedupeWindow() { return noDedupe; }' } },
 ];
 
 /** Replaces the stubbed modules. */

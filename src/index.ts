@@ -1,4 +1,4 @@
-export { ResilientEventSource, type ResilientEventSourceEventMap } from './event-source.js';
+export { ResilientEventSource, type ResilientEventSourceEventMap } from './source/event-source.js';
 export {
   iteratorBufferSize,
   OpenEvent,
@@ -10,11 +10,11 @@ export {
   type OpenInit,
   type ReconnectingInit,
   type StreamErrorInit,
-} from './errors.js';
-export { wakeCheckInterval, wakeThreshold } from './wake.js';
-export { computeDelay, defaultBackoff, maxServerWait, parseRetryAfter, type BackoffPolicy } from './backoff.js';
-export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './options.js';
-export { createMemoryStore } from './stores/memory-store.js';
-export { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from './stores/indexeddb-store.js';
-export type { Clock, RandomSource, TimerHandle } from './clock.js';
-export type * from './types.js';
+} from './contract/events.js';
+export { wakeCheckInterval, wakeThreshold } from './platform/wake.js';
+export { computeDelay, defaultBackoff, maxServerWait, parseRetryAfter, type BackoffPolicy } from './policy/backoff.js';
+export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './options/options.js';
+export { createMemoryStore } from './persistence/stores/memory-store.js';
+export { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from './persistence/stores/indexeddb-store.js';
+export type { Clock, RandomSource, TimerHandle } from './platform/clock.js';
+export type * from './contract/types.js';

@@ -1,2 +1,2 @@
 export * from './index.js';
-export { createFileStore } from './stores/file-store.js';
+export { createFileStore } from './persistence/stores/file-store.js';

@@ -3,10 +3,10 @@
  * wrapper assigns to `window.ResilientEventSource`. The helpers ride along as
  * static properties for pages without a bundler.
  */
-import { OpenEvent, ReconnectingEvent, StreamError, StreamErrorEvent } from './errors.js';
-import { ResilientEventSource } from './event-source.js';
-import { createIndexedDbStore } from './stores/indexeddb-store.js';
-import { createMemoryStore } from './stores/memory-store.js';
+import { OpenEvent, ReconnectingEvent, StreamError, StreamErrorEvent } from './contract/events.js';
+import { ResilientEventSource } from './source/event-source.js';
+import { createIndexedDbStore } from './persistence/stores/indexeddb-store.js';
+import { createMemoryStore } from './persistence/stores/memory-store.js';
 
 export default Object.assign(ResilientEventSource, {
   createMemoryStore,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyResponse, isEventStream } from '../src/classify.js';
+import { classifyResponse, isEventStream } from '../src/attempt/response.js';
 
 const response = (status: number, headers: Record<string, string> = {}) => ({ status, headers: new Headers(headers) });
 const now = Date.parse('2026-11-21T12:00:00Z');

@@ -1,11 +1,11 @@
 /**
- * One attempt on its own (src/connection.ts): a stop ends it at once, and
+ * One attempt on its own (src/attempt/connection.ts): a stop ends it at once, and
  * whatever the request was waiting on is not acted on afterwards — no fetch
  * after a stop during a slow request build, and a body that arrives after a
  * stop is released, not read.
  */
 import { describe, expect, it } from 'vitest';
-import { type ConnectionCallbacks, openConnection, type Outcome } from '../src/connection.js';
+import { type ConnectionCallbacks, openConnection, type Outcome } from '../src/attempt/connection.js';
 import { createMonotonicFakeClock } from './helpers/fake-clock.js';
 
 const URL_ = 'http://stream.test/events';

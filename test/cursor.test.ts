@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createCursorKeeper } from '../src/cursor.js';
-import { StoreError } from '../src/errors.js';
-import type { LastEventIdStore, StoredCursor } from '../src/types.js';
+import { createCursorKeeper } from '../src/persistence/cursor.js';
+import { StoreError } from '../src/contract/events.js';
+import type { LastEventIdStore, StoredCursor } from '../src/contract/types.js';
 import { createMonotonicFakeClock } from './helpers/fake-clock.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));

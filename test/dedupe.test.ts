@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDedupeWindow } from '../src/dedupe.js';
+import { createDedupeWindow } from '../src/persistence/dedupe.js';
 
 describe('createDedupeWindow', () => {
   it('remembers ids it was given', () => {

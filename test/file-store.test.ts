@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSseServer } from '../server/sse-server.js';
-import { StoreError } from '../src/errors.js';
+import { StoreError } from '../src/contract/events.js';
 import { createFileStore } from '../src/node.js';
 import { range } from './helpers/events.js';
 

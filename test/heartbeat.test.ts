@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startWatchdog } from '../src/heartbeat.js';
+import { startWatchdog } from '../src/attempt/heartbeat.js';
 import { createMonotonicFakeClock } from './helpers/fake-clock.js';
 
 describe('startWatchdog', () => {

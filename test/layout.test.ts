@@ -16,8 +16,8 @@ describe('layout', () => {
   const { files, functions } = layout() as { files: Measure[]; functions: Measure[] };
 
   it('measures every source file (the measure itself works)', () => {
-    expect(files.map((f) => f.file)).toContain('src/event-source.ts');
-    expect(functions.find((f) => f.name === 'constructor' && f.file === 'src/event-source.ts')?.lines).toBeGreaterThan(10);
+    expect(files.map((f) => f.file)).toContain('src/source/event-source.ts');
+    expect(functions.find((f) => f.name === 'constructor' && f.file === 'src/source/event-source.ts')?.lines).toBeGreaterThan(10);
   });
 
   it(`keeps every source file within ${maxFileLines} lines`, () => {

@@ -1,6 +1,6 @@
 /**
  * Message delivery keeps EventTarget's semantics although it bypasses
- * dispatchEvent (see src/listeners.ts): order, duplicates, once, signal,
+ * dispatchEvent (see src/source/listeners.ts): order, duplicates, once, signal,
  * handleEvent, removal during a dispatch, stopImmediatePropagation, errors,
  * and events dispatched by someone else.
  */

@@ -4,9 +4,9 @@
  * fails `npm run typecheck`), and every row yields a message of the one shape.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { backoffSpecs, optionSpecs } from '../src/option-specs.js';
-import { type NormalizedOptions, normalizeOptions } from '../src/options.js';
-import type { BackoffOptions, ResilientEventSourceInit } from '../src/types.js';
+import { backoffSpecs, optionSpecs } from '../src/options/option-specs.js';
+import { type NormalizedOptions, normalizeOptions } from '../src/options/options.js';
+import type { BackoffOptions, ResilientEventSourceInit } from '../src/contract/types.js';
 
 const url = 'http://127.0.0.1:9/stream';
 

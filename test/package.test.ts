@@ -74,8 +74,8 @@ describe('entry points', () => {
   it('declarations exist for both entries, as ESM and as CommonJS', () => {
     expect(readFileSync(join(dist, 'index.d.ts'), 'utf8')).toContain('ResilientEventSource');
     expect(readFileSync(join(dist, 'node.d.ts'), 'utf8')).toContain('createFileStore');
-    expect(readFileSync(join(dist, 'index.d.cts'), 'utf8')).toContain("from './event-source.cjs'");
-    expect(readFileSync(join(dist, 'node.d.cts'), 'utf8')).toContain("from './stores/file-store.cjs'");
+    expect(readFileSync(join(dist, 'index.d.cts'), 'utf8')).toContain("from './source/event-source.cjs'");
+    expect(readFileSync(join(dist, 'node.d.cts'), 'utf8')).toContain("from './persistence/stores/file-store.cjs'");
   });
 });
 
@@ -109,11 +109,11 @@ describe('library code hygiene', () => {
     for (const f of sources) expect(code(f), f).not.toMatch(/\bconsole\./);
   });
 
-  it('touches window/document only through feature checks in lifecycle.ts', () => {
+  it('touches window/document only through feature checks in platform/lifecycle.ts', () => {
     for (const f of sources) {
       const text = code(f);
       expect(text, f).not.toMatch(/\bwindow\./);
-      if (f !== 'lifecycle.ts') expect(text, f).not.toMatch(/\bdocument\b/);
+      if (f !== 'platform/lifecycle.ts') expect(text, f).not.toMatch(/\bdocument\b/);
     }
   });
 });

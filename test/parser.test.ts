@@ -5,7 +5,7 @@
  */
 import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
-import { createEventStreamParser } from '../src/parser.js';
+import { createEventStreamParser } from '../src/attempt/parser.js';
 
 type Report = ['event', string, string, string | undefined] | ['id', string] | ['retry', number] | ['too-large'];
 

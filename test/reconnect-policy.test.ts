@@ -1,7 +1,7 @@
 /** The reconnect policy as a pure decision: outcome + state in, what to do out. No timers. */
 import { describe, expect, it } from 'vitest';
-import { defaultBackoff } from '../src/backoff.js';
-import { decide, failureStreak, type PolicyState } from '../src/reconnect-policy.js';
+import { defaultBackoff } from '../src/policy/backoff.js';
+import { decide, failureStreak, type PolicyState } from '../src/policy/reconnect-policy.js';
 
 const state = (over: Partial<PolicyState> = {}): PolicyState => ({
   failures: 0,

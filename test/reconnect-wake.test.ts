@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReconnectingEvent, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
-import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/wake.js';
-import { withMonotonic } from '../src/clock.js';
+import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/platform/wake.js';
+import { withMonotonic } from '../src/platform/clock.js';
 import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';

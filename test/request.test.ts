@@ -1,6 +1,6 @@
 /** Request building, pure: the header value of a cursor and the URL with lastEventIdQuery. */
 import { describe, expect, it } from 'vitest';
-import { headerValueOf, requestUrl } from '../src/request.js';
+import { headerValueOf, requestUrl } from '../src/attempt/request.js';
 
 describe('headerValueOf', () => {
   it('keeps ASCII, and sends other characters as their UTF-8 bytes', () => {

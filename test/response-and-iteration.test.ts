@@ -4,8 +4,8 @@
  * streams that end (`endOfStream`); and `for await` over messages.
  */
 import { describe, expect, it } from 'vitest';
-import { iteratorBufferSize, StreamError } from '../src/errors.js';
-import { refusedBodyLimit } from '../src/connection.js';
+import { iteratorBufferSize, StreamError } from '../src/contract/events.js';
+import { refusedBodyLimit } from '../src/attempt/connection.js';
 import { createMemoryStore, OpenEvent, ResilientEventSource, type ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
 import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';

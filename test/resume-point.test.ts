@@ -1,6 +1,6 @@
 /** The resume point, pure: where the next request goes and which cursor it carries. */
 import { describe, expect, it } from 'vitest';
-import { ResumePoint } from '../src/resume-point.js';
+import { ResumePoint } from '../src/policy/resume-point.js';
 
 describe('ResumePoint', () => {
   it('sends the last id as the cursor, and no cursor before the first id', () => {

@@ -3,7 +3,7 @@
  * gives, character for character, for any bytes in any split.
  */
 import { describe, expect, it } from 'vitest';
-import { completeLength, createUtf8StreamDecoder } from '../src/utf8.js';
+import { completeLength, createUtf8StreamDecoder } from '../src/attempt/utf8.js';
 
 const encoder = new TextEncoder();
 

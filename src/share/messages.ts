@@ -4,8 +4,8 @@
  * is posted), so headers travel as pairs and an error travels without its
  * `cause`.
  */
-import type { ReconnectingInit, StreamErrorInit } from '../errors.js';
-import type { ErrorReason } from '../types.js';
+import type { ReconnectingInit, StreamErrorInit } from '../contract/events.js';
+import type { ErrorReason } from '../contract/types.js';
 
 /** An event as the leader broadcasts it (after its own dedupe); no `data` for a block that only moved the id. */
 export interface SharedEvent {

@@ -5,7 +5,7 @@
  * leader.ts and follower.ts, the messages messages.ts. The source talks to
  * it through {@link SharedStreamHost} and never looks at a message itself.
  */
-import type { ReconnectingInit, StreamErrorInit } from '../errors.js';
+import type { ReconnectingInit, StreamErrorInit } from '../contract/events.js';
 import { joinShare, type Share } from './channel.js';
 import { followerHears } from './follower.js';
 import { createLeaderRole } from './leader.js';

@@ -5,12 +5,12 @@
  * database, a corrupt value) degrading to memory, reported once.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCursorKeeper } from '../../src/cursor.js';
-import { StoreError } from '../../src/errors.js';
-import { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from '../../src/stores/indexeddb-store.js';
-import { defaultStore } from '../../src/stores/default-store.js';
-import type { StoredCursor } from '../../src/types.js';
-import { systemClock } from '../../src/clock.js';
+import { createCursorKeeper } from '../../src/persistence/cursor.js';
+import { StoreError } from '../../src/contract/events.js';
+import { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from '../../src/persistence/stores/indexeddb-store.js';
+import { defaultStore } from '../../src/persistence/stores/default-store.js';
+import type { StoredCursor } from '../../src/contract/types.js';
+import { systemClock } from '../../src/platform/clock.js';
 
 let dbCount = 0;
 const freshName = () => `test-db-${Date.now()}-${dbCount++}`;

@@ -1,4 +1,4 @@
-import type { Clock, SourceClock } from '../../src/clock.js';
+import type { Clock, SourceClock } from '../../src/platform/clock.js';
 
 /**
  * A clock that only moves when told; records every delay scheduled. With

@@ -2,8 +2,8 @@
  * What to do with a response, decided from its status and headers alone.
  * Pure: the state machine acts on the verdict.
  */
-import { parseRetryAfter } from './backoff.js';
-import type { ErrorReason } from './types.js';
+import { parseRetryAfter } from '../policy/backoff.js';
+import type { ErrorReason } from '../contract/types.js';
 
 /** The verdict on a response. */
 export type Verdict =

@@ -5,7 +5,7 @@
  * CORS-safelisted makes a cross-origin request need a preflight that servers
  * set up for EventSource do not answer.
  */
-import type { NormalizedOptions } from './options.js';
+import type { NormalizedOptions } from '../options/options.js';
 
 /**
  * `id` as a `Last-Event-ID` value, or `undefined` when it cannot be one.

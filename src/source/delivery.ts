@@ -4,13 +4,13 @@
  * dispatch of a message to its listeners (and, for a leader, to the other
  * tabs). It knows nothing of connections or readyState (driver.ts).
  */
-import type { CursorKeeper } from './cursor.js';
-import type { DedupeWindow } from './dedupe.js';
+import type { CursorKeeper } from '../persistence/cursor.js';
+import type { DedupeWindow } from '../persistence/dedupe.js';
 import { isOwnEventType } from './event-types.js';
 import type { ListenerRegistry } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
-import type { SharedStream } from './share/shared-stream.js';
-import type { StoredCursor, StreamStats } from './types.js';
+import type { SharedStream } from '../share/shared-stream.js';
+import type { StoredCursor, StreamStats } from '../contract/types.js';
 
 /**
  * A `for await` loop, as the delivery sees it: it receives every message, and

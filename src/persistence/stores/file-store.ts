@@ -9,9 +9,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { StoreError } from '../errors.js';
+import { StoreError } from '../../contract/events.js';
 import { storeIdentity } from './identity.js';
-import type { LastEventIdStore, StoredCursor } from '../types.js';
+import type { LastEventIdStore, StoredCursor } from '../../contract/types.js';
 
 interface FileContent {
   key: string;

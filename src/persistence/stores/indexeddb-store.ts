@@ -3,8 +3,8 @@
  * of the app is ever touched. It speaks to IndexedDB directly: the three calls
  * it needs cost fewer bytes than a wrapper library.
  */
-import { StoreError } from '../errors.js';
-import type { LastEventIdStore, StoredCursor } from '../types.js';
+import { StoreError } from '../../contract/events.js';
+import type { LastEventIdStore, StoredCursor } from '../../contract/types.js';
 import { storeIdentity } from './identity.js';
 
 /** Default database name of {@link createIndexedDbStore}. */

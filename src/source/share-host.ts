@@ -5,9 +5,9 @@
  */
 import type { Delivery } from './delivery.js';
 import type { Driver } from './driver.js';
-import { ReconnectingEvent, StatsEvent, StreamErrorEvent } from './errors.js';
-import { joinSharedStream, type SharedStreamHost } from './share/shared-stream.js';
-import type { StreamStats } from './types.js';
+import { ReconnectingEvent, StatsEvent, StreamErrorEvent } from '../contract/events.js';
+import { joinSharedStream, type SharedStreamHost } from '../share/shared-stream.js';
+import type { StreamStats } from '../contract/types.js';
 
 const CONNECTING = 0;
 const OPEN = 1;

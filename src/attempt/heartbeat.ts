@@ -5,7 +5,7 @@
  * left. Time is the monotonic clock's: a wall clock stepped back cannot hold
  * it off.
  */
-import type { SourceClock, TimerHandle } from './clock.js';
+import type { SourceClock, TimerHandle } from '../platform/clock.js';
 
 /** A started watchdog. */
 export interface Watchdog {

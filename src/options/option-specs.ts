@@ -8,9 +8,9 @@
  * Every message is built by the walker from the row, in one shape:
  * "Option `name` must be <type or range>, got <value>".
  */
-import { defaultBackoff } from './backoff.js';
-import { systemClock, systemRandom, withMonotonic } from './clock.js';
-import type { BackoffOptions, ResilientEventSourceInit } from './types.js';
+import { defaultBackoff } from '../policy/backoff.js';
+import { systemClock, systemRandom, withMonotonic } from '../platform/clock.js';
+import type { BackoffOptions, ResilientEventSourceInit } from '../contract/types.js';
 
 /** Default of `heartbeatTimeout`, in ms. */
 export const defaultHeartbeatTimeout = 45_000;

@@ -16,10 +16,10 @@
  * and memory stays bounded. The loop still yields every queued event, then
  * throws a {@link StreamError} with reason `too-large`; nothing is lost.
  */
-import { iteratorBufferSize, StreamError, StreamErrorEvent } from './errors.js';
+import { iteratorBufferSize, StreamError, StreamErrorEvent } from '../contract/events.js';
 import type { HeldPosition, MessageLoop } from './delivery.js';
 import type { SourceMessageEvent } from './message-event.js';
-import type { StringMessageEvent } from './dom-types.js';
+import type { StringMessageEvent } from '../platform/dom-types.js';
 
 /** What the loop needs of its source. */
 export interface LoopHost {

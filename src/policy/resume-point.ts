@@ -5,8 +5,8 @@
  * version, too) is left out, and so is one the server refused (431 for the
  * header, 414 for the `lastEventIdQuery` URL).
  */
-import type { StreamErrorInit } from './errors.js';
-import { headerValueOf, requestUrl } from './request.js';
+import type { StreamErrorInit } from '../contract/events.js';
+import { headerValueOf, requestUrl } from '../attempt/request.js';
 
 /** One attempt's target: its URL, and the `Last-Event-ID` value it sends (`''` for none). */
 export interface AttemptTarget {

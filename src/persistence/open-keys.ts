@@ -16,7 +16,7 @@
  * both loaded in one process, see each other's keys.
  */
 import { storeIdentity } from './stores/identity.js';
-import type { LastEventIdStore } from './types.js';
+import type { LastEventIdStore } from '../contract/types.js';
 
 /** One source's hold on a key. */
 export interface KeyHold {

@@ -6,11 +6,11 @@
  * exception: it writes at once, beside any write in flight. A store that throws,
  * rejects, hangs or returns garbage is replaced by memory and reported once.
  */
-import type { SourceClock, TimerHandle } from './clock.js';
-import { StoreError } from './errors.js';
+import type { SourceClock, TimerHandle } from '../platform/clock.js';
+import { StoreError } from '../contract/events.js';
 import { holdKey, type KeyHold } from './open-keys.js';
 import { createMemoryStore } from './stores/memory-store.js';
-import type { LastEventIdStore, StoredCursor } from './types.js';
+import type { LastEventIdStore, StoredCursor } from '../contract/types.js';
 
 /**
  * Minimum ms between two writes of one cursor. It bounds what a crash can

@@ -2,7 +2,7 @@
  * A cursor store in memory. Values are copied in and out, so a caller holding
  * a cursor can never change what is stored.
  */
-import type { LastEventIdStore, StoredCursor } from '../types.js';
+import type { LastEventIdStore, StoredCursor } from '../../contract/types.js';
 
 const copy = (cursor: StoredCursor): StoredCursor => ({
   lastEventId: cursor.lastEventId,

@@ -8,9 +8,9 @@
  */
 import { isOwnEventType } from './event-types.js';
 import { ListenerRegistry, registries, reportListenerError } from './listeners.js';
-import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from './errors.js';
+import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from '../contract/events.js';
 import type { ResilientEventSource } from './event-source.js';
-import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from './dom-types.js';
+import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from '../platform/dom-types.js';
 
 /**
  * The events a {@link ResilientEventSource} fires, by type. Custom `event:`

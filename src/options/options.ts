@@ -5,8 +5,8 @@
  * Pure apart from reading `globalThis.location` and `globalThis.fetch` for
  * defaults. The caller's object is never mutated.
  */
-import type { BackoffPolicy } from './backoff.js';
-import type { RandomSource, SourceClock } from './clock.js';
+import type { BackoffPolicy } from '../policy/backoff.js';
+import type { RandomSource, SourceClock } from '../platform/clock.js';
 import { type Done, type OptionSpec, optionError, optionSpecs } from './option-specs.js';
 import type {
   BodyOption,
@@ -14,7 +14,7 @@ import type {
   HeadersOption,
   LastEventIdStore,
   ResilientEventSourceInit,
-} from './types.js';
+} from '../contract/types.js';
 
 export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize, maxTimerDelay } from './option-specs.js';
 

@@ -8,12 +8,12 @@
  * settles and ignores its signal, and a headers function that never settles
  * (the watchdog covers the whole attempt until the stream opens).
  */
-import { classifyResponse, type Verdict } from './classify.js';
-import type { Clock, SourceClock } from './clock.js';
+import { classifyResponse, type Verdict } from './response.js';
+import type { Clock, SourceClock } from '../platform/clock.js';
 import { startWatchdog, type Watchdog } from './heartbeat.js';
 import { createEventStreamParser, type EventStreamParser, type ParserCallbacks } from './parser.js';
 import { createUtf8StreamDecoder } from './utf8.js';
-import type { FetchLike } from './types.js';
+import type { FetchLike } from '../contract/types.js';
 
 /** How an attempt ended. */
 export type Outcome =

@@ -7,7 +7,7 @@
  * growing its wait (after a failure, the wait grows from `initialDelay` even
  * when the server sent `retry: 0`).
  */
-import type { RandomSource } from './clock.js';
+import type { RandomSource } from '../platform/clock.js';
 
 /** How reconnect delays grow. All times are in milliseconds. */
 export interface BackoffPolicy {

@@ -4,7 +4,7 @@
  * so a source created again for the same stream resumes where the last one
  * stopped, as it would across a page reload.
  */
-import type { LastEventIdStore } from '../types.js';
+import type { LastEventIdStore } from '../../contract/types.js';
 import { createIndexedDbStore } from './indexeddb-store.js';
 import { createMemoryStore } from './memory-store.js';
 

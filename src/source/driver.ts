@@ -5,15 +5,15 @@
  * HTML §9.2 "Server-sent events". Events go out through the host (the
  * public class); the position and messages are delivery.ts's.
  */
-import type { TimerHandle } from './clock.js';
-import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from './connection.js';
+import type { TimerHandle } from '../platform/clock.js';
+import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from '../attempt/connection.js';
 import type { Delivery } from './delivery.js';
-import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, type StreamErrorInit } from './errors.js';
-import { isHidden } from './lifecycle.js';
-import type { NormalizedOptions } from './options.js';
-import { decide, type FailureStreak, failureStreak } from './reconnect-policy.js';
-import { buildRequest, futileScheme } from './request.js';
-import { ResumePoint } from './resume-point.js';
+import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, type StreamErrorInit } from '../contract/events.js';
+import { isHidden } from '../platform/lifecycle.js';
+import type { NormalizedOptions } from '../options/options.js';
+import { decide, type FailureStreak, failureStreak } from '../policy/reconnect-policy.js';
+import { buildRequest, futileScheme } from '../attempt/request.js';
+import { ResumePoint } from '../policy/resume-point.js';
 
 const CONNECTING = 0;
 const OPEN = 1;

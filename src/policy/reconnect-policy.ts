@@ -5,10 +5,10 @@
  * on the decision (test/reconnect-policy.test.ts tests it with plain values).
  */
 import { computeDelay, type BackoffPolicy } from './backoff.js';
-import type { RandomSource } from './clock.js';
-import type { Outcome } from './connection.js';
-import type { StreamErrorInit } from './errors.js';
-import { maxTimerDelay } from './options.js';
+import type { RandomSource } from '../platform/clock.js';
+import type { Outcome } from '../attempt/connection.js';
+import type { StreamErrorInit } from '../contract/events.js';
+import { maxTimerDelay } from '../options/options.js';
 
 /** What the decision depends on. */
 export interface PolicyState {

@@ -5,22 +5,22 @@
  * delivery.ts's; the cross-tab protocol share/'s, reached through the
  * {@link SharedStreamHost} built here.
  */
-import { createCursorKeeper } from './cursor.js';
-import { createDedupeWindow, noDedupe } from './dedupe.js';
+import { createCursorKeeper } from '../persistence/cursor.js';
+import { createDedupeWindow, noDedupe } from '../persistence/dedupe.js';
 import { Delivery } from './delivery.js';
 import { Driver } from './driver.js';
-import { StatsEvent, StreamErrorEvent, type StoreError } from './errors.js';
+import { StatsEvent, StreamErrorEvent, type StoreError } from '../contract/events.js';
 import { iterateMessages, type LoopHost } from './iterate.js';
-import { isWorker, watchLifecycle } from './lifecycle.js';
-import { type NormalizedOptions, normalizeOptions } from './options.js';
-import { canShare } from './share/channel.js';
+import { isWorker, watchLifecycle } from '../platform/lifecycle.js';
+import { type NormalizedOptions, normalizeOptions } from '../options/options.js';
+import { canShare } from '../share/channel.js';
 import { joinShare } from './share-host.js';
 import { type ListenerRegistry, registries } from './listeners.js';
 import { SourceTarget } from './source-target.js';
-import { defaultStore } from './stores/default-store.js';
-import { watchWake } from './wake.js';
-import type { StringMessageEvent } from './dom-types.js';
-import type { ResilientEventSourceInit, StreamStats } from './types.js';
+import { defaultStore } from '../persistence/stores/default-store.js';
+import { watchWake } from '../platform/wake.js';
+import type { StringMessageEvent } from '../platform/dom-types.js';
+import type { ResilientEventSourceInit, StreamStats } from '../contract/types.js';
 
 export type { ResilientEventSourceEventMap } from './source-target.js';
 

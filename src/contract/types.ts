@@ -1,8 +1,8 @@
 /**
  * Public types shared by the modules: options, the store interface, reasons.
  */
-import type { Clock, RandomSource } from './clock.js';
-import type { BodyInitLike, HeadersInitLike } from './dom-types.js';
+import type { Clock, RandomSource } from '../platform/clock.js';
+import type { BodyInitLike, HeadersInitLike } from '../platform/dom-types.js';
 
 /** The part of `fetch` this library calls. Pass your own through the `fetch` option. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
