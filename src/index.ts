@@ -12,8 +12,8 @@ export {
   type StreamErrorInit,
 } from './contract/events.js';
 export { wakeCheckInterval, wakeThreshold } from './platform/wake.js';
-export { computeDelay, defaultBackoff, maxServerWait, parseRetryAfter, type BackoffPolicy } from './policy/backoff.js';
-export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './options/options.js';
+export { computeDelay, maxServerWait, parseRetryAfter } from './policy/backoff.js';
+export { defaultBackoff, defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './contract/defaults.js';
 export { createMemoryStore } from './persistence/stores/memory-store.js';
 export { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from './persistence/stores/indexeddb-store.js';
 export type { Clock, RandomSource, TimerHandle } from './platform/clock.js';

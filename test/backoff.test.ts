@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeDelay, defaultBackoff, maxServerWait, parseRetryAfter } from '../src/policy/backoff.js';
+import { defaultBackoff } from '../src/contract/defaults.js';
+import { computeDelay, maxServerWait, parseRetryAfter } from '../src/policy/backoff.js';
 
 const policy = { initialDelay: 1000, maxDelay: 30_000, factor: 2, jitter: 0.5 };
 const none = () => 0;

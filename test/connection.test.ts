@@ -38,7 +38,7 @@ function recorder() {
 
 function open(fetch: (url: string, init: RequestInit) => unknown, callbacks: ConnectionCallbacks, prepare: () => RequestInit | Promise<RequestInit> = () => ({})) {
   const clock = createMonotonicFakeClock();
-  const connection = openConnection({ url: URL_, prepare, fetch: fetch as never, clock, heartbeatTimeout: 5000, maxEventSize: 1024, headersAreFunction: false }, callbacks);
+  const connection = openConnection({ url: URL_, prepare, fetch: fetch as never, clock, heartbeatTimeout: 5000, maxEventSize: 1024 }, callbacks);
   return { connection, clock };
 }
 
@@ -132,7 +132,9 @@ describe('openConnection', () => {
   it('a refused response: its verdict, headers and body text', async () => {
     const { log, callbacks } = recorder();
     const outcome = await open(async () => new Response('{"error":"quota exceeded"}', { status: 503, headers: { 'retry-after': '2' } }), callbacks).connection.done;
-    expect(outcome).toMatchObject({ kind: 'rejected', verdict: { action: 'retry', status: 503, wait: 2000 }, body: '{"error":"quota exceeded"}' });
+    // (What a 503 leads to, Retry-After read, is the policy's: test/reconnect-policy.test.ts.)
+    expect(outcome).toMatchObject({ kind: 'rejected', verdict: { accept: false, reason: 'http-status', status: 503 }, body: '{"error":"quota exceeded"}' });
+    expect(outcome.kind === 'rejected' && outcome.headers.get('retry-after')).toBe('2');
     expect(log).toEqual([]);
   });
 });

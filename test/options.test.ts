@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore, ResilientEventSource } from '../src/index.js';
-import { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize, normalizeOptions } from '../src/options/options.js';
+import { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from '../src/contract/defaults.js';
+import { normalizeOptions } from '../src/options/options.js';
 
 const url = 'http://127.0.0.1:9/stream';
 

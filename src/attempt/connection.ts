@@ -8,7 +8,7 @@
  * settles and ignores its signal, and a headers function that never settles
  * (the watchdog covers the whole attempt until the stream opens).
  */
-import { classifyResponse, type Verdict } from './response.js';
+import { type Verdict, verdictOn } from './response.js';
 import type { Clock, SourceClock } from '../platform/clock.js';
 import { startWatchdog, type Watchdog } from './heartbeat.js';
 import { createEventStreamParser, type EventStreamParser, type ParserCallbacks } from './parser.js';
@@ -28,7 +28,7 @@ export type Outcome =
   /** An event grew past `maxEventSize`. */
   | { kind: 'too-large' }
   /** The response was not accepted; `body` is up to {@link refusedBodyLimit} of it, as text. */
-  | { kind: 'rejected'; verdict: Exclude<Verdict, { action: 'accept' }>; headers: Headers; body: string | undefined }
+  | { kind: 'rejected'; verdict: Extract<Verdict, { accept: false }>; headers: Headers; body: string | undefined }
   /** The user agent aborted the request (`window.stop()`, navigation): not ours to recover from. */
   | { kind: 'agent-abort'; cause: unknown }
   /** {@link Connection.abort} was called. */
@@ -43,7 +43,6 @@ export interface ConnectionParams {
   clock: SourceClock;
   heartbeatTimeout: number;
   maxEventSize: number;
-  headersAreFunction: boolean;
 }
 
 /** What one attempt reports while it runs. All are called synchronously from the read loop. */
@@ -146,8 +145,8 @@ async function request(params: ConnectionParams, callbacks: ConnectionCallbacks,
  */
 async function respond(response: Response, params: ConnectionParams, callbacks: ConnectionCallbacks, signal: AbortSignal, watchdog: Watchdog, parser: EventStreamParser): Promise<Outcome> {
   const { clock } = params;
-  const verdict = classifyResponse(response, params.headersAreFunction, clock.now());
-  if (verdict.action !== 'accept') return { kind: 'rejected', verdict, headers: response.headers, body: await readSome(response.body, clock) };
+  const verdict = verdictOn(response);
+  if (!verdict.accept) return { kind: 'rejected', verdict, headers: response.headers, body: await readSome(response.body, clock) };
   const { body } = response;
   if (body) {
     watchdog.touch();

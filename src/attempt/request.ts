@@ -5,7 +5,16 @@
  * CORS-safelisted makes a cross-origin request need a preflight that servers
  * set up for EventSource do not answer.
  */
-import type { NormalizedOptions } from '../options/options.js';
+import type { BodyOption, HeadersOption } from '../contract/types.js';
+
+/** What a request is built from: the options that shape it. */
+export interface RequestOptions {
+  headers: HeadersOption | undefined;
+  method: string;
+  body: BodyOption | undefined;
+  withCredentials: boolean;
+  lastEventIdQuery: string | undefined;
+}
 
 /**
  * `id` as a `Last-Event-ID` value, or `undefined` when it cannot be one.
@@ -46,7 +55,7 @@ export function requestUrl(url: string, lastEventIdQuery: string | undefined, id
  * The fetch options of one attempt; `cursor` is the `Last-Event-ID` value
  * (`''` for none). Calls the caller's headers and body functions.
  */
-export async function buildRequest(o: NormalizedOptions, url: string, cursor: string): Promise<RequestInit> {
+export async function buildRequest(o: RequestOptions, url: string, cursor: string): Promise<RequestInit> {
   const headers = new Headers(typeof o.headers === 'function' ? await o.headers() : o.headers);
   // [spec] "Set request's header list: Accept: text/event-stream"; the
   // caller may ask for something more specific.

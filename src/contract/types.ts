@@ -67,7 +67,21 @@ export interface LastEventIdStore {
   delete(key: string): Promise<void>;
 }
 
-/** The `backoff` option. Every field is optional; see {@link defaultBackoff}. */
+/** How reconnect delays grow: the `backoff` option, complete. All times are in milliseconds. */
+export interface BackoffPolicy {
+  /** Reconnection time until the server sends a `retry:` field; the floor of the backoff after a failure. */
+  initialDelay: number;
+  /** Upper bound of the computed backoff, before jitter. */
+  maxDelay: number;
+  /** Growth per consecutive failure. */
+  factor: number;
+  /** The wait is lengthened by up to this share, at random: 0 = never, 1 = up to twice as long. */
+  jitter: number;
+  /** Consecutive failed reconnects before giving up. */
+  maxRetries: number;
+}
+
+/** The `backoff` option. Every field is optional; see `defaultBackoff`. */
 export interface BackoffOptions {
   /** Reconnection time in ms until the server sends `retry:`; the floor of the backoff after a failure. @defaultValue 1000 */
   initialDelay?: number | undefined;

@@ -8,18 +8,10 @@
  * Every message is built by the walker from the row, in one shape:
  * "Option `name` must be <type or range>, got <value>".
  */
-import { defaultBackoff } from '../policy/backoff.js';
-import { systemClock, systemRandom, withMonotonic } from '../platform/clock.js';
+import { defaultBackoff, defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from '../contract/defaults.js';
+import { maxTimerDelay, systemClock, systemRandom, withMonotonic } from '../platform/clock.js';
 import type { BackoffOptions, ResilientEventSourceInit } from '../contract/types.js';
 
-/** Default of `heartbeatTimeout`, in ms. */
-export const defaultHeartbeatTimeout = 45_000;
-/** Default of `dedupe`: how many recent ids are remembered. */
-export const defaultDedupeSize = 1000;
-/** Default of `maxEventSize`: 16 MiB of decoded text. */
-export const defaultMaxEventSize = 16 * 1024 * 1024;
-/** The longest delay `setTimeout` can hold (2^31 − 1 ms); longer ones fire at once. */
-export const maxTimerDelay = 2 ** 31 - 1;
 
 /** The options normalised so far, in table order: rows may read earlier ones. */
 export type Done = Record<string, any>;

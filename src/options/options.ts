@@ -5,7 +5,7 @@
  * Pure apart from reading `globalThis.location` and `globalThis.fetch` for
  * defaults. The caller's object is never mutated.
  */
-import type { BackoffPolicy } from '../policy/backoff.js';
+import type { BackoffPolicy } from '../contract/types.js';
 import type { RandomSource, SourceClock } from '../platform/clock.js';
 import { type Done, type OptionSpec, optionError, optionSpecs } from './option-specs.js';
 import type {
@@ -16,7 +16,6 @@ import type {
   ResilientEventSourceInit,
 } from '../contract/types.js';
 
-export { defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize, maxTimerDelay } from './option-specs.js';
 
 /** The complete internal shape of the options. */
 export interface NormalizedOptions {

@@ -43,8 +43,8 @@ export interface CursorKeeperParams {
    * memory). `message` says what happened and what is done about it.
    */
   onFailure: (error: StoreError, message: string) => void;
-  writeInterval?: number;
-  timeout?: number;
+  writeInterval?: number | undefined;
+  timeout?: number | undefined;
 }
 
 /** Keeps one stream's cursor in a store. */
@@ -98,7 +98,8 @@ type GuardedCall = <T>(what: 'read' | 'write' | 'delete', run: (store: LastEvent
  * cannot fail.
  */
 function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
-  const { key, clock, timeout = defaultStoreTimeout } = params;
+  const { key, clock } = params;
+  const timeout = params.timeout ?? defaultStoreTimeout;
   let store = original;
 
   const fail = (error: StoreError): void => {
@@ -134,7 +135,8 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
  * interval, the value taken when the write starts; `flush()` writes at once.
  */
 function createWriter(call: GuardedCall, params: CursorKeeperParams, hold: KeyHold): Pick<CursorKeeper, 'changed' | 'flush'> {
-  const { key, clock, snapshot, writeInterval = defaultWriteInterval } = params;
+  const { key, clock, snapshot } = params;
+  const writeInterval = params.writeInterval ?? defaultWriteInterval;
   let dirty = false;
   let timer: TimerHandle | undefined;
   let lastWriteAt = -Infinity;

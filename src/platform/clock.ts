@@ -49,6 +49,9 @@ export function withMonotonic(clock: Clock): SourceClock {
   };
 }
 
+/** The longest delay `setTimeout` can hold (2^31 − 1 ms); longer ones fire at once. */
+export const maxTimerDelay = 2 ** 31 - 1;
+
 /** A source of uniformly distributed numbers in [0, 1), like `Math.random`. */
 export type RandomSource = () => number;
 

@@ -7,30 +7,8 @@
  * growing its wait (after a failure, the wait grows from `initialDelay` even
  * when the server sent `retry: 0`).
  */
+import type { BackoffPolicy } from '../contract/types.js';
 import type { RandomSource } from '../platform/clock.js';
-
-/** How reconnect delays grow. All times are in milliseconds. */
-export interface BackoffPolicy {
-  /** Reconnection time until the server sends a `retry:` field; the floor of the backoff after a failure. */
-  initialDelay: number;
-  /** Upper bound of the computed backoff, before jitter. */
-  maxDelay: number;
-  /** Growth per consecutive failure. */
-  factor: number;
-  /** The wait is lengthened by up to this share, at random: 0 = never, 1 = up to twice as long. */
-  jitter: number;
-  /** Consecutive failed reconnects before giving up. */
-  maxRetries: number;
-}
-
-/** The defaults of the `backoff` option. */
-export const defaultBackoff: Readonly<BackoffPolicy> = Object.freeze({
-  initialDelay: 1000,
-  maxDelay: 30_000,
-  factor: 2,
-  jitter: 0.5,
-  maxRetries: Infinity,
-});
 
 /** The longest `Retry-After` honoured, in ms (one hour); a longer one waits this long. */
 export const maxServerWait = 3_600_000;

@@ -1,86 +1,106 @@
 /**
  * What happens after an attempt ends, as a pure decision: the outcome and the
  * source's state in, "reconnect after this delay", "fail" or "close" out,
- * with the `error` to report. No timers, no events, no I/O: the class acts
- * on the decision (test/reconnect-policy.test.ts tests it with plain values).
+ * with the `error` to report. Every rule about a response's status lives
+ * here (the attempt only says whether it was an event stream). No timers, no
+ * events, no I/O: the driver acts on the decision
+ * (test/reconnect-policy.test.ts tests it with plain values).
  */
-import { computeDelay, type BackoffPolicy } from './backoff.js';
-import type { RandomSource } from '../platform/clock.js';
 import type { Outcome } from '../attempt/connection.js';
 import type { StreamErrorInit } from '../contract/events.js';
-import { maxTimerDelay } from '../options/options.js';
+import type { BackoffPolicy } from '../contract/types.js';
+import { maxTimerDelay, type RandomSource } from '../platform/clock.js';
+import { computeDelay, parseRetryAfter } from './backoff.js';
 
-/** What the decision depends on. */
-export interface PolicyState {
-  /** Consecutive failed reconnects since the last connection that delivered an event. */
-  failures: number;
-  /** [spec] The reconnection time: `initialDelay`, or the server's latest `retry:`. */
-  reconnectionTime: number;
-  /** Whether the one 401 retry with fresh headers was spent since the last open. */
-  reauthenticated: boolean;
-  /** Whether the attempt sent a cursor (`Last-Event-ID`). */
-  sentCursor: boolean;
-  /** Whether it sent the cursor in the URL too (`lastEventIdQuery`). */
-  sentCursorInUrl: boolean;
+/** What the decision depends on that stays the same for a source. */
+export interface PolicyOptions {
   endOfStream: 'reconnect' | 'close';
   heartbeatTimeout: number;
   maxEventSize: number;
   backoff: BackoffPolicy;
   random: RandomSource;
+  /** Whether headers are computed per attempt, which makes a 401 worth one retry with fresh ones. */
+  headersAreFunction: boolean;
 }
+
+/** The source's state when an attempt ends. */
+export interface AttemptState {
+  /** Consecutive failed reconnects since the last connection that delivered an event. */
+  failures: number;
+  /** [spec] The reconnection time: `initialDelay`, or the server's latest `retry:`. */
+  reconnectionTime: number;
+  /** Whether this attempt was the one retry after a 401 (with fresh headers). */
+  reauthenticated: boolean;
+  /** Whether the attempt sent a cursor (`Last-Event-ID`). */
+  sentCursor: boolean;
+  /** Whether it sent the cursor in the URL too (`lastEventIdQuery`). */
+  sentCursorInUrl: boolean;
+  /** The wall clock, ms since the epoch, for a `Retry-After` date. */
+  now: number;
+}
+
+/** A retry that removes its own cause, at once: fresh headers after a 401, or no cursor after the server refused it. */
+export type Fix = 'reauthenticate' | 'refuse-cursor';
 
 /** What to do next. */
 export type Decision =
-  /**
-   * [spec] "Reestablish the connection": report `error`, wait `delay` ms,
-   * connect again. `reauthenticated` spends the 401 retry; `refuseCursor`
-   * drops the cursor from later requests (the server refused it).
-   */
-  | { next: 'reconnect'; error: StreamErrorInit; delay: number; reauthenticated?: true; refuseCursor?: true }
+  /** [spec] "Reestablish the connection": report `error`, wait `delay` ms, connect again (with the `fix`, if any). */
+  | { next: 'reconnect'; error: StreamErrorInit; delay: number; fix: Fix | undefined }
   /** [spec] "Fail the connection": CLOSED, one `error`. */
   | { next: 'fail'; error: StreamErrorInit }
   /** The body ended and `endOfStream` is `'close'`: CLOSED without an error. */
   | { next: 'close' };
 
 /** Decides what an ended attempt leads to. */
-export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, state: PolicyState): Decision {
+export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, options: PolicyOptions, state: AttemptState): Decision {
+  const retry = (error: StreamErrorInit) => reconnect(options, state, error, { serverWait: 0, fix: undefined });
   switch (outcome.kind) {
     case 'ended':
-      if (state.endOfStream === 'close') return { next: 'close' };
-      return reconnect(state, { reason: 'network', message: 'The server ended the stream' });
+      if (options.endOfStream === 'close') return { next: 'close' };
+      return retry({ reason: 'network', message: 'The server ended the stream' });
     case 'network':
-      return reconnect(state, { reason: 'network', message: `Network error: ${describe(outcome.cause)}`, cause: outcome.cause });
+      return retry({ reason: 'network', message: `Network error: ${describe(outcome.cause)}`, cause: outcome.cause });
     case 'request-failed':
-      return reconnect(state, { reason: 'network', message: `The headers or body function threw: ${describe(outcome.cause)}`, cause: outcome.cause });
+      return retry({ reason: 'network', message: `The headers or body function threw: ${describe(outcome.cause)}`, cause: outcome.cause });
     case 'agent-abort':
       // Only our own aborts are ours to recover from: the browser stopped
       // this request (its stop(), a navigation), as it would EventSource's.
       return { next: 'fail', error: { reason: 'aborted', message: 'The browser aborted the request (its stop(), or a navigation)', cause: outcome.cause } };
     case 'heartbeat-timeout':
-      return reconnect(state, { reason: 'heartbeat-timeout', message: `No data within heartbeatTimeout (${state.heartbeatTimeout} ms)` });
+      return retry({ reason: 'heartbeat-timeout', message: `No data within heartbeatTimeout (${options.heartbeatTimeout} ms)` });
     case 'too-large':
-      return { next: 'fail', error: { reason: 'too-large', message: `An event exceeded maxEventSize (${state.maxEventSize} characters)` } };
-    case 'rejected': {
-      const { verdict, headers, body } = outcome;
-      const response = { status: verdict.status, headers, body };
-      if (verdict.action === 'retry') {
-        return reconnect(state, { reason: verdict.reason, message: verdict.message, ...response }, verdict.wait);
-      }
-      if (verdict.action === 'reauthenticate') {
-        if (state.reauthenticated) {
-          return { next: 'fail', error: { reason: 'http-status', message: 'Unauthorized (401) again with freshly computed headers', ...response } };
-        }
-        // One immediate retry, with headers computed again.
-        return reconnect(state, { reason: 'http-status', message: verdict.message, ...response }, 0, 'reauthenticated');
-      }
-      const refused = refusedCursor(verdict.status, state);
-      if (refused !== undefined) {
-        // Once, at once, without the cursor.
-        return reconnect(state, { reason: 'http-status', message: `The server refused the ${refused}; reconnecting without it`, ...response }, 0, 'refuseCursor');
-      }
-      return { next: 'fail', error: { reason: verdict.reason, message: verdict.message, ...response } };
-    }
+      return { next: 'fail', error: { reason: 'too-large', message: `An event exceeded maxEventSize (${options.maxEventSize} characters)` } };
+    case 'rejected':
+      return refused(outcome, options, state);
   }
+}
+
+/** Every rule about a refused response: which statuses are retried, which once with a fix, which are final. */
+function refused(outcome: Extract<Outcome, { kind: 'rejected' }>, options: PolicyOptions, state: AttemptState): Decision {
+  const { verdict, headers, body } = outcome;
+  const { status } = verdict;
+  const response = { status, headers, body };
+  const fail = (message: string): Decision => ({ next: 'fail', error: { reason: verdict.reason, message, ...response } });
+  if (verdict.reason === 'content-type') return fail(verdict.message);
+  // [spec-extension] 204 is the server's way to say "stop": final.
+  if (status === 204) return fail('The server answered 204 No Content: the stream is over');
+  if (status >= 500 || status === 408 || status === 429) {
+    // Only 429 and 503 carry a Retry-After (RFC 9110); it is a floor under the backoff.
+    const serverWait = status === 429 || status === 503 ? (parseRetryAfter(headers.get('retry-after'), state.now) ?? 0) : 0;
+    return reconnect(options, state, { reason: 'http-status', message: `${verdict.message}: reconnecting`, ...response }, { serverWait, fix: undefined });
+  }
+  if (status === 401 && options.headersAreFunction) {
+    // One immediate retry with headers computed again; a second 401 in a row is final.
+    if (state.reauthenticated) return fail('Unauthorized (401) again with freshly computed headers');
+    const error = { reason: 'http-status' as const, message: 'Unauthorized (401): retrying once with fresh headers', ...response };
+    return reconnect(options, state, error, { serverWait: 0, fix: 'reauthenticate' });
+  }
+  const cursor = refusedCursor(status, state);
+  if (cursor !== undefined) {
+    const error = { reason: 'http-status' as const, message: `The server refused the ${cursor}; reconnecting without it`, ...response };
+    return reconnect(options, state, error, { serverWait: 0, fix: 'refuse-cursor' });
+  }
+  return fail(verdict.message);
 }
 
 /**
@@ -89,62 +109,34 @@ export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, state: Po
  * URI Too Long with the cursor in the query. Without a cursor sent either
  * status is final, like any other 4xx.
  */
-function refusedCursor(status: number, state: PolicyState): string | undefined {
+function refusedCursor(status: number, state: AttemptState): string | undefined {
   if (status === 431 && state.sentCursor) return 'Last-Event-ID (431 Request Header Fields Too Large)';
   if (status === 414 && state.sentCursorInUrl) return 'URL with the last event id in its query (414 URI Too Long)';
   return undefined;
 }
 
+/** How a reconnect goes: the server's `Retry-After` in ms (a floor), and the fix, if it is one. */
+interface ReconnectHow {
+  serverWait: number;
+  fix: Fix | undefined;
+}
+
 /**
  * A reconnect after `error`, unless `maxRetries` consecutive reconnects have
- * failed already. `serverWait` is a `Retry-After` (a floor); a `fix` is the
- * one retry that removes its own cause (fresh headers, no cursor): at once,
- * with that flag set.
+ * failed already. A fix goes at once; any other waits the backoff.
  */
-function reconnect(state: PolicyState, error: StreamErrorInit, serverWait = 0, fix?: 'reauthenticated' | 'refuseCursor'): Decision {
-  const { failures, backoff } = state;
+function reconnect(options: PolicyOptions, state: AttemptState, error: StreamErrorInit, { serverWait, fix }: ReconnectHow): Decision {
+  const { failures } = state;
+  const { backoff } = options;
   if (failures >= backoff.maxRetries) {
-    return {
-      next: 'fail',
-      error: {
-        reason: 'max-retries',
-        status: error.status,
-        cause: error.cause,
-        message: failures === 0
-          ? `Gave up: backoff.maxRetries is 0, so no reconnect is made; ${error.message}`
-          : `Gave up after ${failures} consecutive failed reconnects; last: ${error.message}`,
-      },
-    };
+    const message = failures === 0
+      ? `Gave up: backoff.maxRetries is 0, so no reconnect is made; ${error.message}`
+      : `Gave up after ${failures} consecutive failed reconnects; last: ${error.message}`;
+    return { next: 'fail', error: { reason: 'max-retries', status: error.status, cause: error.cause, message } };
   }
-  if (fix) return { next: 'reconnect', error, delay: 0, [fix]: true };
-  return { next: 'reconnect', error, delay: Math.min(maxTimerDelay, computeDelay(failures, backoff, state.reconnectionTime, state.random, serverWait)) };
-}
-
-/**
- * {@link PolicyState.failures}, kept per source: consecutive failed
- * reconnects, reset once a connection delivered an event (any event counted
- * since the last reading ends the streak).
- */
-export interface FailureStreak {
-  /** The streak now. */
-  get(): number;
-  /** Counts one more failure; returns the streak with it (the attempt number that follows it). */
-  add(): number;
-}
-
-/** @param delivered - the source's count of events delivered so far. */
-export function failureStreak(delivered: () => number): FailureStreak {
-  let count = 0;
-  let mark = 0;
-  const get = (): number => {
-    const now = delivered();
-    if (now !== mark) {
-      mark = now;
-      count = 0;
-    }
-    return count;
-  };
-  return { get, add: () => (count = get() + 1) };
+  if (fix !== undefined) return { next: 'reconnect', error, delay: 0, fix };
+  const delay = computeDelay(failures, backoff, state.reconnectionTime, options.random, serverWait);
+  return { next: 'reconnect', error, delay: Math.min(maxTimerDelay, delay), fix };
 }
 
 /** A cause as text for a message: the error's message (and its cause's), or the value. */

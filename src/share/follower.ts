@@ -3,7 +3,7 @@
  * connection had done it.
  */
 import { fromWire, type ShareMessage, type WireOpen } from './messages.js';
-import type { SharedStreamHost } from './shared-stream.js';
+import type { SharedStreamHost } from './host.js';
 
 const opens = (host: SharedStreamHost, open: WireOpen | undefined): void => {
   if (open) host.open(open.status, new Headers(open.headers), open.url);

@@ -6,7 +6,7 @@
  */
 import type { SharedEvent, ShareMessage, WireOpen } from './messages.js';
 import { toWire } from './messages.js';
-import type { SharedStream, SharedStreamHost } from './shared-stream.js';
+import type { SharedStream, SharedStreamHost } from './host.js';
 
 /** What the leader does, beside what {@link SharedStream} shows of it. */
 export interface LeaderRole extends Pick<SharedStream, 'relay' | 'announceOpen' | 'announceError' | 'announceReconnecting' | 'announceEnd'> {

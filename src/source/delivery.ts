@@ -4,12 +4,13 @@
  * dispatch of a message to its listeners (and, for a leader, to the other
  * tabs). It knows nothing of connections or readyState (driver.ts).
  */
+import type { ReconnectingInit } from '../contract/events.js';
 import type { CursorKeeper } from '../persistence/cursor.js';
 import type { DedupeWindow } from '../persistence/dedupe.js';
 import { isOwnEventType } from './event-types.js';
 import type { ListenerRegistry } from './listeners.js';
 import { SourceMessageEvent } from './message-event.js';
-import type { SharedStream } from '../share/shared-stream.js';
+import type { ShareMembership } from './membership.js';
 import type { StoredCursor, StreamStats } from '../contract/types.js';
 
 /**
@@ -44,14 +45,10 @@ export type Counters = Pick<
 
 /** Where a source stands in its stream, and how an event reaches its listeners. */
 export class Delivery {
-  /** [spec] The event source's "last event ID string". */
-  lastEventId = '';
+  /** [spec] The event source's "last event ID string". Written here only: the others ask. */
+  #lastEventId = '';
   /** The final URL's origin, the `origin` of messages. */
-  origin = '';
-  /** With `share`: this source's part in the shared stream, while it takes part. */
-  shared: SharedStream | undefined;
-  /** Whether this source has shared (a source that left, paused, is a follower until it leads again). */
-  sharing = false;
+  #origin = '';
   readonly counters: Counters = {
     connectionAttempts: 0,
     reconnects: 0,
@@ -73,13 +70,35 @@ export class Delivery {
     readonly cursor: CursorKeeper,
     readonly target: EventTarget,
     readonly listeners: ListenerRegistry,
+    /** Whether and how this source shares a connection: asked per event, owned by the membership. */
+    readonly membership: ShareMembership,
   ) {}
+
+  /** [spec] The last event ID string: what would be sent as `Last-Event-ID` now. */
+  get lastEventId(): string {
+    return this.#lastEventId;
+  }
+
+  /** The origin of the final URL the stream is served from: the `origin` of messages. */
+  get origin(): string {
+    return this.#origin;
+  }
+
+  /** The stream is served from `origin` (the final URL's, after redirects; or the leading tab's). */
+  servedFrom(origin: string): void {
+    this.#origin = origin;
+  }
+
+  /** A follower joining late takes the shared stream's live position, as the leader announced it. */
+  adopt(lastEventId: string): void {
+    this.#lastEventId = lastEventId;
+  }
 
   /** Restores the stored cursor, unless the stream has moved already. */
   async load(): Promise<void> {
     const stored = await this.cursor.load();
-    if (stored && this.lastEventId === '') {
-      this.lastEventId = stored.lastEventId;
+    if (stored && this.#lastEventId === '') {
+      this.#lastEventId = stored.lastEventId;
       this.dedupe.load(stored.recentIds);
     }
   }
@@ -97,7 +116,7 @@ export class Delivery {
       const h = loop.held();
       if (h !== undefined && (held === undefined || h.behind > held.behind)) held = h;
     }
-    if (held === undefined) return { lastEventId: this.lastEventId, recentIds };
+    if (held === undefined) return { lastEventId: this.#lastEventId, recentIds };
     // The window's newest ids came in after that position: they are not the loop's yet.
     return { lastEventId: held.lastEventId, recentIds: recentIds.slice(0, Math.max(0, recentIds.length - held.idsSince)) };
   }
@@ -116,15 +135,17 @@ export class Delivery {
     };
   }
 
-  /** `private`, or with `share`, `leader` or `follower`. */
-  role(): StreamStats['role'] {
-    return this.shared?.role ?? (this.sharing ? 'follower' : 'private');
+  /** A request is about to go (the counters are this module's; the driver tells it what happened). */
+  countAttempt(): void {
+    this.counters.connectionAttempts++;
   }
 
-  /** The shared stream when this source holds it, to announce to its followers (per event: one property read). */
-  leader(): SharedStream | undefined {
-    const shared = this.shared;
-    return shared?.role === 'leader' ? shared : undefined;
+  /** A reconnect was scheduled (or made at once). */
+  countReconnect({ reason, delay }: ReconnectingInit): void {
+    const counters = this.counters;
+    counters.reconnects++;
+    counters.lastReconnectReason = reason;
+    counters.lastReconnectDelay = delay;
   }
 
   /** Body bytes arrived at `now` (monotonic). */
@@ -140,7 +161,7 @@ export class Delivery {
   /** A block with an id and no data: the position moves, no event fires. */
   moveTo(id: string, relay = true): void {
     if (!this.#accept(id, false)) return;
-    if (relay) this.leader()?.relay({ type: '', data: undefined, id });
+    if (relay) this.membership.leader()?.relay({ type: '', data: undefined, id });
   }
 
   /**
@@ -152,12 +173,12 @@ export class Delivery {
    */
   readonly message = (type: string, data: string, id: string | undefined, relay = true): void => {
     const counters = this.counters;
-    const before = this.lastEventId;
+    const before = this.#lastEventId;
     if (id !== undefined && !this.#accept(id, true)) {
       counters.duplicatesSuppressed++;
       return;
     }
-    if (relay) this.leader()?.relay({ type, data, id });
+    if (relay) this.membership.leader()?.relay({ type, data, id });
     counters.eventsDelivered++;
     // The time of the chunk that carried it: one clock read per chunk, not per event.
     counters.lastEventAt = counters.lastByteAt;
@@ -170,7 +191,7 @@ export class Delivery {
     // [spec] "Initialize event's type to the event type buffer (or message), data
     // to the data buffer, origin to the final URL's origin, lastEventId to the
     // last event ID string."
-    const event = new SourceMessageEvent(type, data, this.lastEventId, this.origin, this.target, this.#timeStamp);
+    const event = new SourceMessageEvent(type, data, this.#lastEventId, this.#origin, this.target, this.#timeStamp);
     if (loops !== undefined) for (const loop of loops) loop.receive(event, id, before);
     if (listeners !== undefined) this.listeners.dispatch(listeners, event);
     else if (isOwnEventType(type)) this.#dispatchOwnType(type, data);
@@ -184,7 +205,7 @@ export class Delivery {
    * it from ours by `instanceof MessageEvent`. Rare: no fast path.
    */
   #dispatchOwnType(type: string, data: string): void {
-    const init = { data, lastEventId: this.lastEventId, origin: this.origin };
+    const init = { data, lastEventId: this.#lastEventId, origin: this.#origin };
     this.target.dispatchEvent(new MessageEvent(type, init));
   }
 
@@ -198,17 +219,17 @@ export class Delivery {
     if (id === '') {
       // An explicit empty id resets the stream's position: forget the
       // window too, since a reset sequence may legitimately reuse ids.
-      this.lastEventId = '';
+      this.#lastEventId = '';
       this.dedupe.load([]);
     } else if (remember ? !this.dedupe.admit(id) : this.dedupe.has(id)) {
       return false;
     } else {
       // [spec] "Set the last event ID string of the event source to the value
       // of the last event ID buffer."
-      this.lastEventId = id;
+      this.#lastEventId = id;
     }
     // Followers keep the cursor in memory; the leader persists it for all.
-    if (this.role() !== 'follower') this.cursor.changed();
+    if (this.membership.role() !== 'follower') this.cursor.changed();
     return true;
   }
 }

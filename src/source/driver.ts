@@ -1,26 +1,26 @@
 /**
- * The attempt loop and readyState: connect (connection.ts), act on what
- * reconnect-policy.ts decides for the ended attempt, wait, connect again;
- * pauses, wakes and `reconnect()` cut in. Spec steps are quoted from WHATWG
- * HTML §9.2 "Server-sent events". Events go out through the host (the
- * public class); the position and messages are delivery.ts's.
+ * The attempt loop, and the one owner of `readyState`: connect, act on what
+ * the policy decides for the ended attempt, wait, connect again; pauses,
+ * wakes, `reconnect()` and a shared stream cut in. Spec steps are quoted from
+ * WHATWG HTML §9.2. Events go out through the host (the public class); the
+ * position and messages are delivery.ts's.
  */
-import type { TimerHandle } from '../platform/clock.js';
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from '../attempt/connection.js';
-import type { Delivery } from './delivery.js';
+import { buildRequest, futileScheme, type RequestOptions } from '../attempt/request.js';
 import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, type StreamErrorInit } from '../contract/events.js';
-import { isHidden } from '../platform/lifecycle.js';
 import type { NormalizedOptions } from '../options/options.js';
-import { decide, type FailureStreak, failureStreak } from '../policy/reconnect-policy.js';
-import { buildRequest, futileScheme } from '../attempt/request.js';
+import type { TimerHandle } from '../platform/clock.js';
+import { isHidden } from '../platform/lifecycle.js';
+import { decide, type PolicyOptions } from '../policy/reconnect-policy.js';
 import { ResumePoint } from '../policy/resume-point.js';
+import { type PauseReason, Pauses } from './pauses.js';
+import { ReconnectState } from './reconnect-state.js';
+import type { Delivery } from './delivery.js';
 
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
-
-/** Why a stream is paused: the page is hidden (pauseWhenHidden), or gone (pagehide). */
-export type PauseReason = 'hidden' | 'pagehide';
+type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSED;
 
 /** What the driver needs from the public class. */
 export interface DriverHost {
@@ -34,9 +34,9 @@ export interface DriverHost {
   closed(): void;
 }
 
-/** Drives one source's attempts; owns readyState. */
+/** Drives one source's attempts. */
 export class Driver {
-  readyState: 0 | 1 | 2 = CONNECTING;
+  #readyState: ReadyState = CONNECTING;
   /** Set once the first attempt is under way (or the share joined): before it, reconnect() has nothing to drop. */
   started = false;
   /** The stored cursor has been read: no attempt may go before (it would go without Last-Event-ID). */
@@ -46,12 +46,12 @@ export class Driver {
   readonly #o: NormalizedOptions;
   readonly #d: Delivery;
   readonly #host: DriverHost;
+  readonly #policy: PolicyOptions;
+  readonly #request: RequestOptions;
   readonly #callbacks: ConnectionCallbacks;
-  readonly #pausedBy = { hidden: false, pagehide: false };
-  /** [spec] "reconnection time": the backoff base, replaced by the server's `retry:`. */
-  #reconnectionTime: number;
-  readonly #failures: FailureStreak;
-  #reauthenticated = false;
+  readonly #pauses = new Pauses();
+  /** The policy's inputs between attempts: the reconnection time, the failure streak, the 401 retry. */
+  readonly #between: ReconnectState;
   readonly #resume: ResumePoint;
   #connection: Connection | undefined;
   #reconnectTimer: TimerHandle | undefined;
@@ -61,20 +61,22 @@ export class Driver {
     this.#d = delivery;
     this.#host = host;
     this.#resume = new ResumePoint(options.url);
-    this.#reconnectionTime = options.backoff.initialDelay;
-    this.#failures = failureStreak(() => delivery.counters.eventsDelivered);
+    const state = (this.#between = new ReconnectState(options.backoff.initialDelay, () => delivery.counters.eventsDelivered));
+    const { endOfStream, heartbeatTimeout, maxEventSize, backoff, random, headers, method, body, withCredentials, lastEventIdQuery } = options;
+    this.#policy = { endOfStream, heartbeatTimeout, maxEventSize, backoff, random, headersAreFunction: typeof headers === 'function' };
+    this.#request = { headers, method, body, withCredentials, lastEventIdQuery };
     this.#callbacks = {
-      onOpen: (status, headers, finalUrl) => this.announceConnection(status, headers, finalUrl),
+      onOpen: (status, responseHeaders, finalUrl) => this.announceConnection(status, responseHeaders, finalUrl),
       onEvent: delivery.message,
       onId: (id) => delivery.moveTo(id),
-      onRetry: (ms) => {
-        // [spec] "If the field value consists of only ASCII digits, then
-        // interpret the field value as an integer in base ten, and set the event
-        // stream's reconnection time to that integer."
-        this.#reconnectionTime = ms;
-      },
+      onRetry: (ms) => state.retry(ms),
       onBytes: (count, now) => delivery.bytes(count, now),
     };
+  }
+
+  /** `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2): written here only. */
+  get readyState(): ReadyState {
+    return this.#readyState;
   }
 
   /** Restores the cursor, then joins the share or connects. */
@@ -83,7 +85,7 @@ export class Driver {
     // the very first request already carries Last-Event-ID.
     await this.#d.load();
     this.#loaded = true;
-    if (this.#o.pauseWhenHidden && isHidden()) this.#pausedBy.hidden = true;
+    if (this.#o.pauseWhenHidden && isHidden()) this.#pauses.set('hidden', true);
     if (!this.isHalted()) this.#begin();
   }
 
@@ -91,16 +93,15 @@ export class Driver {
   #begin(): void {
     this.started = true;
     if (this.#o.share && this.#host.join()) return;
-    void this.connect();
+    void this.#connect();
   }
 
-  /** A method, not an inline comparison: listeners may close the source mid-way. */
+  /** (Methods, not inline comparisons: listeners may close the source mid-way.) */
   isClosed(): boolean {
-    return this.readyState === CLOSED;
+    return this.#readyState === CLOSED;
   }
-
   isPaused(): boolean {
-    return this.#pausedBy.hidden || this.#pausedBy.pagehide;
+    return this.#pauses.active;
   }
 
   /** CLOSED or paused: nothing may connect now. */
@@ -108,7 +109,7 @@ export class Driver {
     return this.isClosed() || this.isPaused();
   }
 
-  async connect(): Promise<void> {
+  async #connect(): Promise<void> {
     // A listener (of `stats`, say) may have closed or paused the source just before.
     if (this.isHalted()) return;
     this.#reconnectTimer = undefined;
@@ -118,15 +119,20 @@ export class Driver {
     // connection instead of reestablishing it, as EventSource does.
     const futile = o.defaultFetch ? futileScheme(o.url) : undefined;
     if (futile !== undefined) return this.fail({ reason: 'network', message: futile });
-    this.#d.counters.connectionAttempts++;
+    this.#d.countAttempt();
     const { url, cursor, unsendable } = this.#resume.next(this.#d.lastEventId, o.lastEventIdQuery);
     if (unsendable !== undefined) this.#host.fire(new StreamErrorEvent(unsendable));
-    // A listener of that report may have closed the source, paused it, or
-    // called reconnect() (whose attempt is under way).
+    // A listener of that report may have closed or paused the source, or called reconnect().
     if (!this.#isCurrent(generation)) return;
-    // The options carry fetch, clock, heartbeatTimeout and maxEventSize under the params' names.
     const connection = openConnection(
-      { ...o, url, prepare: () => buildRequest(o, url, cursor), headersAreFunction: typeof o.headers === 'function' },
+      {
+        url,
+        prepare: () => buildRequest(this.#request, url, cursor),
+        fetch: o.fetch,
+        clock: o.clock,
+        heartbeatTimeout: o.heartbeatTimeout,
+        maxEventSize: o.maxEventSize,
+      },
       this.#callbacks,
     );
     this.#connection = connection;
@@ -141,11 +147,11 @@ export class Driver {
   /** [spec] "announce the connection": set readyState to OPEN; fire an event named open. */
   announceConnection(status: number, headers: Headers, finalUrl: string): void {
     const d = this.#d;
-    d.origin = new URL(finalUrl).origin;
-    this.readyState = OPEN;
-    this.#reauthenticated = false; // (an outcome between two 401s, as in #act)
+    d.servedFrom(new URL(finalUrl).origin);
+    this.#readyState = OPEN;
+    this.#between.opened();
     const generation = this.#generation;
-    d.leader()?.announceOpen(d.origin, status, headers, finalUrl);
+    d.membership.leader()?.announceOpen(d.origin, status, headers, finalUrl);
     this.#host.fire(new OpenEvent({ status, headers, url: finalUrl }));
     // An `open` listener may have closed the source or begun another attempt.
     if (this.#isCurrent(generation)) this.#host.stats();
@@ -156,78 +162,57 @@ export class Driver {
     return !this.isHalted() && generation === this.#generation;
   }
 
-  /** Acts on what reconnect-policy.ts decides for an ended attempt. */
+  /** Acts on what the policy decides for an ended attempt. */
   #act(outcome: Exclude<Outcome, { kind: 'aborted' }>): void {
-    // The options carry endOfStream, heartbeatTimeout, maxEventSize, backoff and random.
-    const decision = decide(outcome, {
-      ...this.#o,
-      failures: this.#failures.get(),
-      reconnectionTime: this.#reconnectionTime,
-      reauthenticated: this.#reauthenticated,
-      sentCursor: this.#resume.sentCursor,
-      sentCursorInUrl: this.#resume.sentCursorInUrl,
-    });
-    // [contract] Only a second 401 in a row is final: any other outcome between (a 503, an open stream) resets it.
-    this.#reauthenticated = decision.next === 'reconnect' && decision.reauthenticated === true;
+    const resume = this.#resume;
+    const decision = decide(outcome, this.#policy, this.#between.forPolicy(resume, this.#o.clock.now()));
+    const attempt = this.#between.decided(decision);
     switch (decision.next) {
       case 'close':
         // The answer is complete: CLOSED, no error, and no second request
         // (for an LLM-style POST, a second bill).
-        this.#d.leader()?.announceEnd();
+        this.#d.membership.leader()?.announceEnd();
         this.close();
         return this.#host.stats();
       case 'fail':
         return this.fail(decision.error);
       case 'reconnect':
-        if (decision.refuseCursor) this.#resume.refuse(this.#d.lastEventId);
-        return this.#reestablish(decision.error, decision.delay);
+        if (decision.fix === 'refuse-cursor') resume.refuse(this.#d.lastEventId);
+        // [spec] "reestablish the connection", with the policy's delay in place of the reconnection time.
+        return this.#reconnect({ attempt, delay: decision.delay, reason: decision.error.reason }, decision.error);
     }
   }
 
-  /**
-   * [spec] "reestablish the connection": set readyState to CONNECTING, fire
-   * error, wait, then connect again — with our backoff (the policy's `delay`)
-   * in place of the fixed reconnection time.
-   */
-  #reestablish(error: StreamErrorInit, delay: number): void {
-    this.#reconnect({ attempt: this.#failures.add(), delay, reason: error.reason }, error);
-  }
-
-  /**
-   * The one path to a new attempt: counts it, announces it (to followers, then
-   * as events: `error` first when something failed, then `reconnecting`),
-   * then waits (after a failure) or connects at once (`reconnect()`, a wake).
-   */
+  /** The one path to a new attempt: counts and announces it (`error` first if something failed), then waits or goes. */
   #reconnect(init: ReconnectingInit, error?: StreamErrorInit): void {
     const generation = ++this.#generation;
-    const counters = this.#d.counters;
-    counters.reconnects++;
-    counters.lastReconnectReason = init.reason;
-    counters.lastReconnectDelay = init.delay;
-    this.readyState = CONNECTING;
-    const leader = this.#d.leader();
+    this.#d.countReconnect(init);
+    this.#readyState = CONNECTING;
+    const leader = this.#d.membership.leader();
     if (error) leader?.announceError(error, CONNECTING);
     leader?.announceReconnecting(init);
     // After each event: a listener may have closed or paused the source, or
     // begun the next attempt itself (reconnect()); then this path stops.
-    if (error) {
-      this.#host.fire(new StreamErrorEvent(error));
-      if (!this.#isCurrent(generation)) return;
-    }
-    this.#host.fire(new ReconnectingEvent(init));
-    if (!this.#isCurrent(generation)) return;
+    if (error && !this.#fire(new StreamErrorEvent(error), generation)) return;
+    if (!this.#fire(new ReconnectingEvent(init), generation)) return;
     this.#host.stats();
     if (!this.#isCurrent(generation)) return;
     // [spec] "Wait a delay equal to the reconnection time of the event source."
-    if (error) this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.connect(), init.delay);
-    else void this.connect();
+    if (error) this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.#connect(), init.delay);
+    else void this.#connect();
+  }
+
+  /** Fires `event`; returns whether the path of attempt `generation` still owns the source after its listeners. */
+  #fire(event: Event, generation: number): boolean {
+    this.#host.fire(event);
+    return this.#isCurrent(generation);
   }
 
   /** [spec] "fail the connection": set readyState to CLOSED and fire error. */
   fail(error: StreamErrorInit): void {
     // The shared stream is over for every tab, not only this one — unless this
     // tab's own signal ended it, which is this tab's business alone.
-    if (error.reason !== 'aborted') this.#d.leader()?.announceError(error, CLOSED);
+    if (error.reason !== 'aborted') this.#d.membership.leader()?.announceError(error, CLOSED);
     this.close();
     this.#host.fire(new StreamErrorEvent(error));
     this.#host.stats();
@@ -235,7 +220,7 @@ export class Driver {
 
   /** CLOSED for good: nothing can deliver or reopen. */
   close(): void {
-    this.readyState = CLOSED;
+    this.#readyState = CLOSED;
     this.#stop();
     this.#host.closed();
   }
@@ -243,8 +228,7 @@ export class Driver {
   /** Stops everything that could deliver or reopen: for close and for pauses alike. */
   #stop(): void {
     this.#drop();
-    this.#d.shared?.leave();
-    this.#d.shared = undefined;
+    this.#d.membership.leave();
   }
 
   /** Drops the wait or the attempt. The reconnect timer goes first, so nothing can reopen what is closing. */
@@ -259,18 +243,15 @@ export class Driver {
     this.#reconnectTimer = undefined;
   }
 
-  /**
-   * Connects again at once, dropping the connection or the wait: for
-   * `reconnect()` and after a wake. Not a failure: the count stays, no `error`.
-   */
+  /** Connects again at once, dropping the connection or the wait (`reconnect()`, a wake). Not a failure: no `error`. */
   reconnectNow(reason: 'requested' | 'wake'): void {
     this.#drop();
-    this.#reconnect({ attempt: this.#failures.get() + 1, delay: 0, reason });
+    this.#reconnect({ attempt: this.#between.failures() + 1, delay: 0, reason });
   }
 
   /** The device slept: an open stream (or an attempt in flight) is presumed dead. A wait runs on. */
   wake(): void {
-    if (this.isHalted() || this.#d.role() === 'follower' || this.#connection === undefined) return;
+    if (this.isHalted() || this.#d.membership.role() === 'follower' || this.#connection === undefined) return;
     this.reconnectNow('wake');
   }
 
@@ -278,22 +259,39 @@ export class Driver {
   reconnectIfWaiting(): void {
     if (this.#reconnectTimer === undefined || this.isClosed()) return;
     this.#clearTimer();
-    void this.connect();
+    void this.#connect();
   }
 
   /** Pauses (closes the stream, keeps the source) or resumes, for one reason. */
   setPaused(reason: PauseReason, paused: boolean): void {
     if (this.isClosed()) return;
-    const wasPaused = this.isPaused();
-    this.#pausedBy[reason] = paused;
-    if (!wasPaused && this.isPaused()) {
+    const change = this.#pauses.set(reason, paused);
+    if (change === 'started') {
       // A paused tab must not hold the shared stream either: another tab takes it.
       this.#stop();
-      this.readyState = CONNECTING;
+      this.#readyState = CONNECTING;
     }
     // After the abort, so that nothing arrives after the state is saved.
     if (paused) void this.#d.cursor.flush();
     // Before the stored cursor is read, start() makes the first attempt.
-    if (wasPaused && !this.isPaused() && this.#loaded) this.#begin();
+    if (change === 'ended' && this.#loaded) this.#begin();
+  }
+
+  /** The share's lock came: this source leads, and connects for every tab. False when it cannot now (closed, paused). */
+  lead(): boolean {
+    if (this.isHalted()) return false;
+    // It resumes from what this tab has seen (last id, dedupe window): it neither skips nor repeats what it showed.
+    this.#d.cursor.changed();
+    this.#readyState = CONNECTING;
+    this.#host.stats();
+    void this.#connect();
+    return true;
+  }
+
+  /** A follower mirrors the leader: its connection was lost (`error`), or a reconnect is scheduled (`reconnecting`). */
+  follow(event: StreamErrorEvent | ReconnectingEvent): void {
+    if (this.isClosed()) return;
+    this.#readyState = CONNECTING;
+    this.#host.fire(event);
   }
 }

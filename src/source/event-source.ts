@@ -14,6 +14,7 @@ import { iterateMessages, type LoopHost } from './iterate.js';
 import { isWorker, watchLifecycle } from '../platform/lifecycle.js';
 import { type NormalizedOptions, normalizeOptions } from '../options/options.js';
 import { canShare } from '../share/channel.js';
+import { ShareMembership } from './membership.js';
 import { joinShare } from './share-host.js';
 import { type ListenerRegistry, registries } from './listeners.js';
 import { SourceTarget } from './source-target.js';
@@ -38,7 +39,7 @@ const CLOSED = 2;
  * es.addEventListener('message', (e) => render(JSON.parse(e.data)));
  * es.addEventListener('reconnecting', (e) => showBanner(`retry ${e.attempt} in ${e.delay} ms`));
  */
-export class ResilientEventSource extends SourceTarget {
+export class ResilientEventSource extends SourceTarget<ResilientEventSource> {
   /** readyState: connecting or reconnecting. */
   static readonly CONNECTING = CONNECTING;
   /** readyState: the stream is open and events flow. */
@@ -82,20 +83,13 @@ export class ResilientEventSource extends SourceTarget {
       // A worker gets no pagehide to flush on before its page unloads it, so
       // it writes as soon as the previous write is done (still one in flight,
       // latest wins): at most one write's latency of events can repeat.
-      ...(isWorker() ? { writeInterval: 0 } : {}),
+      writeInterval: isWorker() ? 0 : undefined,
     });
-    this.#delivery = new Delivery(dedupe, cursor, this, registries.get(this) as ListenerRegistry);
+    this.#delivery = new Delivery(dedupe, cursor, this, registries.get(this) as ListenerRegistry, new ShareMembership());
     const driver = (this.#driver = new Driver(o, this.#delivery, {
       fire: (event) => this.dispatchEvent(event),
       stats: () => this.dispatchEvent(new StatsEvent(this.stats)),
-      join: (): boolean =>
-        joinShare(o.storageKey, {
-          driver: this.#driver,
-          delivery: this.#delivery,
-          fire: (event) => this.dispatchEvent(event),
-          stats: () => this.stats,
-          reconnect: () => this.reconnect(),
-        }),
+      join: (): boolean => joinShare(o.storageKey, { driver: this.#driver, delivery: this.#delivery, reconnect: () => this.reconnect() }),
       closed: () => this.#onClosed(),
     }));
 
@@ -154,7 +148,7 @@ export class ResilientEventSource extends SourceTarget {
       msSinceLastByte: lastByteAt === undefined ? undefined : now - lastByteAt,
       msSinceLastEvent: lastEventAt === undefined ? undefined : now - lastEventAt,
       lastEventId: d.lastEventId,
-      role: d.role(),
+      role: d.membership.role(),
     };
   }
 
@@ -189,7 +183,8 @@ export class ResilientEventSource extends SourceTarget {
   reconnect(): void {
     const driver = this.#driver;
     if (driver.isHalted() || !driver.started) return;
-    if (this.#delivery.role() === 'follower') return this.#delivery.shared?.requestReconnect();
+    const { membership } = this.#delivery;
+    if (membership.role() === 'follower') return membership.requestReconnect();
     driver.reconnectNow('requested');
   }
 
@@ -239,7 +234,7 @@ export class ResilientEventSource extends SourceTarget {
       },
       moved: () => {
         // Followers keep the cursor in memory; the leader persists it for all.
-        if (d.role() !== 'follower') d.cursor.changed();
+        if (d.membership.role() !== 'follower') d.cursor.changed();
       },
       save: () => d.cursor.flush(),
     };

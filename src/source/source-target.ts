@@ -9,11 +9,10 @@
 import { isOwnEventType } from './event-types.js';
 import { ListenerRegistry, registries, reportListenerError } from './listeners.js';
 import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from '../contract/events.js';
-import type { ResilientEventSource } from './event-source.js';
 import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from '../platform/dom-types.js';
 
 /**
- * The events a {@link ResilientEventSource} fires, by type. Custom `event:`
+ * The events a `ResilientEventSource` fires, by type. Custom `event:`
  * types arrive as `MessageEvent`. So does a server event named like one of
  * ours, to the same listeners, as the native EventSource dispatches any name
  * the server gives: `error` and `open` are the EventSource API's own names,
@@ -50,9 +49,11 @@ type AnyListener = EventListenerOrEventListenerObject | ((event: never) => unkno
 
 
 /**
- * The listener API of {@link ResilientEventSource}; not constructed on its own.
+ * The listener API of `ResilientEventSource` (its `Self`, which listeners get
+ * as `this`, so that this base class need not name its subclass); not
+ * constructed on its own.
  */
-export class SourceTarget extends EventTarget {
+export class SourceTarget<Self extends EventTarget = EventTarget> extends EventTarget {
   readonly #handlers: Record<HandlerType, Handler<Event>> = { open: null, message: null, error: null };
   readonly #listeners = new ListenerRegistry(this, {
     nativeAdd: (type, listener, options) => super.addEventListener(type, listener, options),
@@ -95,12 +96,12 @@ export class SourceTarget extends EventTarget {
 
   override addEventListener<K extends keyof ResilientEventSourceEventMap>(
     type: K,
-    listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
+    listener: (this: Self, event: ResilientEventSourceEventMap[K]) => unknown,
     options?: AddEventListenerOptionsLike,
   ): void;
   override addEventListener(
     type: string,
-    listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
+    listener: (this: Self, event: MessageEvent) => unknown,
     options?: AddEventListenerOptionsLike,
   ): void;
   override addEventListener(type: string, listener: EventListenerLike | null, options?: AddEventListenerOptionsLike): void;
@@ -112,12 +113,12 @@ export class SourceTarget extends EventTarget {
 
   override removeEventListener<K extends keyof ResilientEventSourceEventMap>(
     type: K,
-    listener: (this: ResilientEventSource, event: ResilientEventSourceEventMap[K]) => unknown,
+    listener: (this: Self, event: ResilientEventSourceEventMap[K]) => unknown,
     options?: EventListenerOptionsLike,
   ): void;
   override removeEventListener(
     type: string,
-    listener: (this: ResilientEventSource, event: MessageEvent) => unknown,
+    listener: (this: Self, event: MessageEvent) => unknown,
     options?: EventListenerOptionsLike,
   ): void;
   override removeEventListener(type: string, listener: EventListenerLike | null, options?: EventListenerOptionsLike): void;
