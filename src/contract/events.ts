@@ -3,16 +3,6 @@
  */
 import type { ErrorReason, ReconnectReason, StreamStats } from './types.js';
 
-/**
- * The construction the events below share: the named fields of `init`
- * copied onto the event (the classes only declare them; this creates them).
- * Only those: an init may carry more than its type says (a message from
- * another tab, say), and none of that must show.
- */
-function fill(event: Event, init: object, fields: string): void {
-  for (const field of fields.split(' ')) (event as unknown as Record<string, unknown>)[field] = (init as Record<string, unknown>)[field];
-}
-
 /** Details of an {@link StreamErrorEvent}. */
 export interface StreamErrorInit {
   /** Why it happened. */
@@ -35,24 +25,31 @@ export interface StreamErrorInit {
  */
 export class StreamErrorEvent extends Event {
   /** Why it happened. */
-  declare readonly reason: ErrorReason;
+  readonly reason: ErrorReason;
   /** A human-readable explanation. */
-  declare readonly message: string;
+  readonly message: string;
   /** The HTTP status, when known. */
-  declare readonly status: number | undefined;
+  readonly status: number | undefined;
   /** The underlying error, when known. */
-  declare readonly cause: unknown;
+  readonly cause: unknown;
   /** For a refused response (`http-status`, `content-type`): its headers. */
-  declare readonly headers: Headers | undefined;
+  readonly headers: Headers | undefined;
   /**
    * For a refused response: up to 64 KiB of its body as text, read with a
    * time limit (see `refusedBodyLimit`), or `undefined`.
    */
-  declare readonly body: string | undefined;
+  readonly body: string | undefined;
 
+  // Each field is copied by name: an init may carry more than its type says
+  // (a message from another tab, say), and none of that must show.
   constructor(init: StreamErrorInit) {
     super('error');
-    fill(this, init, 'reason message status cause headers body');
+    this.reason = init.reason;
+    this.message = init.message;
+    this.status = init.status;
+    this.cause = init.cause;
+    this.headers = init.headers;
+    this.body = init.body;
   }
 }
 
@@ -73,15 +70,17 @@ export interface OpenInit {
  */
 export class OpenEvent extends Event {
   /** The response's status. */
-  declare readonly status: number;
+  readonly status: number;
   /** The response's headers. */
-  declare readonly headers: Headers;
+  readonly headers: Headers;
   /** The final URL, after redirects. */
-  declare readonly url: string;
+  readonly url: string;
 
   constructor(init: OpenInit) {
     super('open');
-    fill(this, init, 'status headers url');
+    this.status = init.status;
+    this.headers = init.headers;
+    this.url = init.url;
   }
 }
 
@@ -98,15 +97,17 @@ export interface ReconnectingInit {
 /** The `reconnecting` event, fired before each scheduled reconnect. */
 export class ReconnectingEvent extends Event {
   /** 1-based attempt number. */
-  declare readonly attempt: number;
+  readonly attempt: number;
   /** Ms until the reconnect. */
-  declare readonly delay: number;
+  readonly delay: number;
   /** Why: an {@link ErrorReason}, `requested` (`reconnect()`) or `wake` (the device slept). */
-  declare readonly reason: ReconnectReason;
+  readonly reason: ReconnectReason;
 
   constructor(init: ReconnectingInit) {
     super('reconnecting');
-    fill(this, init, 'attempt delay reason');
+    this.attempt = init.attempt;
+    this.delay = init.delay;
+    this.reason = init.reason;
   }
 }
 
@@ -117,7 +118,7 @@ export class ReconnectingEvent extends Event {
  */
 export class StatsEvent extends Event {
   /** The snapshot at the time of the change. */
-  declare readonly stats: StreamStats;
+  readonly stats: StreamStats;
 
   constructor(stats: StreamStats) {
     super('stats');
@@ -155,9 +156,9 @@ export const iteratorBufferSize = 10_000;
 export class StreamError extends Error {
   override readonly name = 'StreamError';
   /** The reason of the final `error` event, or `too-large` when the loop fell too far behind. */
-  declare readonly reason: ErrorReason;
+  readonly reason: ErrorReason;
   /** The HTTP status, when known. */
-  declare readonly status: number | undefined;
+  readonly status: number | undefined;
 
   constructor(reason: ErrorReason, message: string, status?: number, options?: { cause?: unknown }) {
     super(message, options);
