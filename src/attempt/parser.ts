@@ -95,9 +95,9 @@ function valueStartOf(text: string, colon: number, end: number): number {
  * event ID buffers. Each takes the line as `text[start, end)` and returns
  * where the next line starts (past a blank line it consumed too).
  */
-type FieldSteps = [
+interface FieldSteps {
   /** [spec] Interprets a line that is not empty: ignores a comment, or processes its field. */
-  line: (text: string, start: number, end: number) => number,
+  line(text: string, start: number, end: number): number;
   /**
    * [spec] Processes a `data` field whose value starts at `valueStart`:
    * "Append the field value to the data buffer, then append a single U+000A
@@ -106,7 +106,7 @@ type FieldSteps = [
    * line and then a blank line, is dispatched at once, without another turn
    * of the line loop.
    */
-  dataLine: (text: string, valueStart: number, end: number) => number,
+  dataLine(text: string, valueStart: number, end: number): number;
   /**
    * [spec] "If the line is empty (a blank line): Dispatch the event." "If the
    * data buffer is an empty string, set the data buffer and the event type
@@ -115,12 +115,12 @@ type FieldSteps = [
    * before a callback runs: a listener that throws or closes the source
    * leaves a clean parser.
    */
-  dispatch: () => void,
+  dispatch(): void;
   /** The length of the data buffer, for the bound on an unfinished line. */
-  bufferedLength: () => number,
+  bufferedLength(): number;
   /** Lets go of what is buffered (the parser stopped). */
-  clear: () => void,
-];
+  clear(): void;
+}
 
 /**
  * [spec] "interpret a line", "process the field" and "dispatch the event",
@@ -185,7 +185,15 @@ function createFieldSteps(callbacks: ParserCallbacks, maxEventSize: number, tooL
     return end + 1;
   };
 
-  return [line, dataLine, dispatch, () => data?.length ?? 0, () => (data = undefined)];
+  return {
+    line,
+    dataLine,
+    dispatch,
+    bufferedLength: () => data?.length ?? 0,
+    clear: () => {
+      data = undefined;
+    },
+  };
 }
 
 /**
@@ -200,7 +208,8 @@ function createFieldSteps(callbacks: ParserCallbacks, maxEventSize: number, tooL
  * per line shows). Each search is redone only once passed, so a CR-only or
  * LF-only stream stays linear.
  */
-function eachLine(text: string, pos: number, [line, dataLine, dispatch]: FieldSteps, stopped: () => boolean): number {
+function eachLine(text: string, pos: number, steps: FieldSteps, stopped: () => boolean): number {
+  const { line, dataLine, dispatch } = steps;
   const length = text.length;
   let cr = text.indexOf('\r', pos);
   let lf = text.indexOf('\n', pos);
@@ -249,7 +258,7 @@ export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize
     failed = true;
     pending = [];
     pendingLength = 0;
-    clear();
+    steps.clear();
   };
   const tooLarge = (): void => {
     halt();
@@ -257,13 +266,12 @@ export function createEventStreamParser(callbacks: ParserCallbacks, maxEventSize
   };
   const stopped = (): boolean => failed;
   const steps = createFieldSteps(callbacks, maxEventSize, tooLarge);
-  const [, , , bufferedLength, clear] = steps;
 
   /** Keeps `piece` of an unfinished line; the line and the data before it are bounded by maxEventSize. */
   const carry = (piece: string): void => {
     pending.push(piece);
     pendingLength += piece.length;
-    if (pendingLength + bufferedLength() > maxEventSize + LINE_SLACK) tooLarge();
+    if (pendingLength + steps.bufferedLength() > maxEventSize + LINE_SLACK) tooLarge();
   };
 
   const feed = (piece: string): void => {
