@@ -15,14 +15,25 @@ export default [
     plugins: [esbuild({ target })],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared-[hash].cjs', sourcemap: true, exports: 'named' },
+      {
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'shared-[hash].cjs',
+        sourcemap: true,
+        exports: 'named',
+      },
     ],
   },
   {
     input: 'src/umd.ts',
     // terser with two compress passes makes the UMD ~3% smaller than
     // esbuild's minifier (gzip), the bundle a <script> page pays for.
-    plugins: [nodeResolve({ browser: true }), esbuild({ target }), terser({ ecma: 2022, module: false, compress: { passes: 2 }, format: { comments: false } })],
+    plugins: [
+      nodeResolve({ browser: true }),
+      esbuild({ target }),
+      terser({ ecma: 2022, module: false, compress: { passes: 2 }, format: { comments: false } }),
+    ],
     output: {
       file: 'dist/resilient-eventsource.umd.min.js',
       format: 'umd',

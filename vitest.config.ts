@@ -36,12 +36,22 @@ export default defineConfig({
             provider: playwright({
               launchOptions: {
                 executablePath: chromium,
-                args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+                args: [
+                  '--no-sandbox',
+                  '--disable-gpu',
+                  '--disable-background-networking',
+                  '--disable-component-update',
+                  '--no-first-run',
+                  '--disable-sync',
+                ],
               },
             }),
             instances: [
               { browser: 'chromium' },
-              { browser: 'firefox', provider: playwright({ launchOptions: { channel: 'moz-firefox', executablePath: firefox } }) },
+              {
+                browser: 'firefox',
+                provider: playwright({ launchOptions: { channel: 'moz-firefox', executablePath: firefox } }),
+              },
             ],
           },
         },

@@ -75,5 +75,7 @@ const result = await new Promise<{ delivered: number; outcome: string }>((resolv
     resolve({ delivered: 0, outcome: e instanceof StreamErrorEvent ? e.reason : 'a server event named error' });
   };
 });
-process.stdout.write(`${JSON.stringify({ client, shape, size, ...result, peakHeapMB: Number(((peak - base) / 2 ** 20).toFixed(1)) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ client, shape, size, ...result, peakHeapMB: Number(((peak - base) / 2 ** 20).toFixed(1)) })}\n`,
+);
 process.exit(0);

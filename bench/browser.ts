@@ -42,8 +42,16 @@ const page = `<!doctype html><meta charset="utf-8"><script src="/dist/umd.js"></
 const pacedRate = 10_000;
 const pacedEvents = 30_000;
 
-const modes = ['native EventSource', 'resilient-eventsource (IndexedDB store)', 'resilient-eventsource (store: false)'] as const;
-const param = { 'native EventSource': 'native', 'resilient-eventsource (IndexedDB store)': 'ours-idb', 'resilient-eventsource (store: false)': 'ours-none' };
+const modes = [
+  'native EventSource',
+  'resilient-eventsource (IndexedDB store)',
+  'resilient-eventsource (store: false)',
+] as const;
+const param = {
+  'native EventSource': 'native',
+  'resilient-eventsource (IndexedDB store)': 'ours-idb',
+  'resilient-eventsource (store: false)': 'ours-none',
+};
 
 const browser = await chromium.launch({
   executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
@@ -68,14 +76,22 @@ async function run(mode: (typeof modes)[number], n: number, paced?: number) {
     // The steady state only: from the first second's last event on, so that
     // start-up (opening IndexedDB, reading the cursor) is not counted as a
     // cost per event.
-    await tab.waitForFunction((first) => (window as unknown as { count: () => number }).count() >= first, paced, { timeout: 60_000, polling: 10 });
+    await tab.waitForFunction((first) => (window as unknown as { count: () => number }).count() >= first, paced, {
+      timeout: 60_000,
+      polling: 10,
+    });
     before = await busy();
   }
-  await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 120_000, polling: 100 });
+  await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, {
+    timeout: 120_000,
+    polling: 100,
+  });
   const busyMs = (await busy()) - before;
   const result = await tab.evaluate(() => (window as unknown as { result: { ms?: number; error?: string } }).result);
   await context.close();
-  return paced ? { phase: 'paced', mode, events: n - paced, rate: paced, busyMs, ...result } : { phase: 'throughput', mode, events: n, ...result };
+  return paced
+    ? { phase: 'paced', mode, events: n - paced, rate: paced, busyMs, ...result }
+    : { phase: 'throughput', mode, events: n, ...result };
 }
 
 try {

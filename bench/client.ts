@@ -32,12 +32,15 @@ const clients: Record<string, (check: (id: string, data: string) => void, fail: 
     const parser = createParser({ onEvent: (m) => check(m.id ?? '', m.data) });
     const decoder = new TextDecoder();
     const response = await fetch(url);
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+      parser.feed(decoder.decode(chunk, { stream: true }));
   },
   eventsource(check, fail) {
     const es = new EventSource(url);
     es.onmessage = (e) => check(e.lastEventId, e.data);
-    es.onerror = () => { if (received < spec.count) fail('error event'); };
+    es.onerror = () => {
+      if (received < spec.count) fail('error event');
+    };
     onFinish = () => es.close();
   },
   'eventsource-client'(check) {
@@ -56,14 +59,19 @@ const clients: Record<string, (check: (id: string, data: string) => void, fail: 
       signal: controller.signal,
       openWhenHidden: true,
       onmessage: (m) => check(m.id, m.data),
-      onerror: (e) => { fail(String(e)); throw e; },
+      onerror: (e) => {
+        fail(String(e));
+        throw e;
+      },
     }).catch(() => {});
   },
   'resilient-eventsource'(check, fail) {
     // Defaults: dedupe on, store on (memory in Node), heartbeat on.
     const es = new ResilientEventSource(url);
     es.addEventListener('message', (e) => check(e.lastEventId, e.data));
-    es.addEventListener('error', () => { if (received < spec.count) fail('error event'); });
+    es.addEventListener('error', () => {
+      if (received < spec.count) fail('error event');
+    });
     onFinish = () => void es.close();
   },
 };
@@ -84,13 +92,15 @@ const fail: Done = (error) => {
 };
 const check = (id: string, data: string) => {
   received++;
-  if (!verify(spec, received, id, data)) return fail(`event ${received}: got id ${JSON.stringify(id)} and ${data.length} chars of data`);
+  if (!verify(spec, received, id, data))
+    return fail(`event ${received}: got id ${JSON.stringify(id)} and ${data.length} chars of data`);
   if (received === spec.count) finish(received);
 };
 
 // Outside the timed region: what the raw reader checks its byte count against.
 let expectedBytes = 0;
-if (client === 'fetch (raw bytes)') for (let id = 1; id <= spec.count; id++) expectedBytes += Buffer.byteLength(frame(spec, id));
+if (client === 'fetch (raw bytes)')
+  for (let id = 1; id <= spec.count; id++) expectedBytes += Buffer.byteLength(frame(spec, id));
 
 const run = clients[client];
 if (!run) throw new Error(`unknown client ${client}; known: ${Object.keys(clients).join(', ')}`);

@@ -12,7 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instance, missingBinaries, startNginx, startRedis, type InstanceProcess } from '../server/cluster/processes.js';
+import {
+  instance,
+  missingBinaries,
+  startNginx,
+  startRedis,
+  type InstanceProcess,
+} from '../server/cluster/processes.js';
 import { RedisLog } from '../server/cluster/redis-log.js';
 
 const quick = process.argv.includes('--quick');
@@ -86,19 +92,36 @@ const waitFor = async (check: () => boolean, ms: number, what: string) => {
 
 const dir = mkdtempSync(join(tmpdir(), 'sse-bench-cluster-'));
 const redis = await startRedis(join(dir, 'redis'));
-const rows: { instances: number; clients: number; events: number; ms: number; deliveriesPerSecond: number; instanceCpuMsPer100k: number; nginxCpuMsPer100k: number }[] = [];
+const rows: {
+  instances: number;
+  clients: number;
+  events: number;
+  ms: number;
+  deliveriesPerSecond: number;
+  instanceCpuMsPer100k: number;
+  nginxCpuMsPer100k: number;
+}[] = [];
 try {
   for (const n of [1, 3]) {
     const stream = `bench-${n}-${Date.now()}`;
     const instances: InstanceProcess[] = [];
-    for (let i = 0; i < n; i++) instances.push(await instance({ redis: redis.url, stream, retry: 1000, heartbeat: 15_000 }));
+    for (let i = 0; i < n; i++)
+      instances.push(await instance({ redis: redis.url, stream, retry: 1000, heartbeat: 15_000 }));
     await Promise.all(instances.map((i) => i.start()));
-    const nginx = await startNginx(join(dir, `nginx-${n}`), instances.map((i) => i.port), 60_000);
+    const nginx = await startNginx(
+      join(dir, `nginx-${n}`),
+      instances.map((i) => i.port),
+      60_000,
+    );
     const log = new RedisLog({ url: redis.url, stream });
     await log.open();
     const clients = Array.from({ length: CLIENTS }, () => counter(`${nginx.url}/stream`));
     try {
-      await waitFor(() => clients.every((c) => c.open) && instances.reduce((k, i) => k + (i.requests.length), 0) >= CLIENTS, 30_000, 'clients connected');
+      await waitFor(
+        () => clients.every((c) => c.open) && instances.reduce((k, i) => k + i.requests.length, 0) >= CLIENTS,
+        30_000,
+        'clients connected',
+      );
       const pids = instances.map((i) => i.pid);
       const nginxPids = [nginx.pid, ...children(nginx.pid)];
       const cpu0 = cpuOf(pids);

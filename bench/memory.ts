@@ -20,32 +20,38 @@ const sample = () => {
 
 /** Reads `total` events from `path`, sampling memory at the given counts (`total` among them). */
 function run(path: string, total: number, at: number[]) {
-  return new Promise<{ samples: { events: number; heapMB: number; rssMB: number }[]; reconnects: number }>((resolve) => {
-    const es = new ResilientEventSource(`${base}${path}`);
-    const samples: { events: number; heapMB: number; rssMB: number }[] = [];
-    let n = 0;
-    es.addEventListener('message', () => {
-      n++;
-      // Sampled outside the listener's own frame, so nothing it holds skews
-      // the reading; the last sample is taken before close(), which would
-      // otherwise count its own work in flight.
-      if (at.includes(n)) {
-        const events = n;
-        queueMicrotask(() => {
-          samples.push({ events, ...sample() });
-          if (events !== total) return;
-          const reconnects = es.stats.reconnects;
-          es.close();
-          void es.closed.then(() => setTimeout(() => resolve({ samples, reconnects }), 10));
-        });
-      }
-    });
-  });
+  return new Promise<{ samples: { events: number; heapMB: number; rssMB: number }[]; reconnects: number }>(
+    (resolve) => {
+      const es = new ResilientEventSource(`${base}${path}`);
+      const samples: { events: number; heapMB: number; rssMB: number }[] = [];
+      let n = 0;
+      es.addEventListener('message', () => {
+        n++;
+        // Sampled outside the listener's own frame, so nothing it holds skews
+        // the reading; the last sample is taken before close(), which would
+        // otherwise count its own work in flight.
+        if (at.includes(n)) {
+          const events = n;
+          queueMicrotask(() => {
+            samples.push({ events, ...sample() });
+            if (events !== total) return;
+            const reconnects = es.stats.reconnects;
+            es.close();
+            void es.closed.then(() => setTimeout(() => resolve({ samples, reconnects }), 10));
+          });
+        }
+      });
+    },
+  );
 }
 
 const events = quick ? 100_000 : 1_000_000;
 const cycles = quick ? 1_000 : 10_000;
-const stream = await run('/small', events, [events / 10, events / 4, events / 2, (events * 3) / 4, events].map(Math.round));
+const stream = await run(
+  '/small',
+  events,
+  [events / 10, events / 4, events / 2, (events * 3) / 4, events].map(Math.round),
+);
 const reconnect = await run('/one', cycles, [cycles / 10, cycles / 2, cycles].map(Math.round));
 
 // A closed source must be collectable: no timer, listener or reader left holding it.

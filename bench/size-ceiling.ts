@@ -23,24 +23,35 @@ interface Feature {
 
 /** The features that set us apart from the alternatives, each as stubs of its modules. */
 export const features: Feature[] = [
-  { name: 'cross-tab sharing', stubs: { 'src/share/shared-stream.ts': 'export function joinSharedStream() { return undefined; }' } },
+  {
+    name: 'cross-tab sharing',
+    stubs: { 'src/share/shared-stream.ts': 'export function joinSharedStream() { return undefined; }' },
+  },
   { name: '`for await`', stubs: { 'src/source/iterate.ts': 'export function iterateMessages() { return {}; }' } },
   {
     name: 'page life cycle and wake',
     stubs: {
-      'src/platform/lifecycle.ts': 'export function watchLifecycle() { return () => {}; }\nexport function isHidden() { return false; }\nexport function isWorker() { return false; }',
+      'src/platform/lifecycle.ts':
+        'export function watchLifecycle() { return () => {}; }\nexport function isHidden() { return false; }\nexport function isWorker() { return false; }',
       'src/platform/wake.ts': 'export function watchWake() { return () => {}; }',
     },
   },
   {
     name: 'persistence (cursor, IndexedDB and default stores)',
     stubs: {
-      'src/persistence/cursor.ts': 'export function createCursorKeeper() { return { load: async () => {}, changed() {}, flush: async () => {}, release() {} }; }',
+      'src/persistence/cursor.ts':
+        'export function createCursorKeeper() { return { load: async () => {}, changed() {}, flush: async () => {}, release() {} }; }',
       'src/persistence/stores/default-store.ts': 'export function defaultStore() { return undefined; }',
       'src/persistence/stores/indexeddb-store.ts': 'export function createIndexedDbStore() {}',
     },
   },
-  { name: 'duplicate suppression', stubs: { 'src/persistence/dedupe.ts': 'export const noDedupe = { admit: () => true, list: () => [] };\nexport function createDedupeWindow() { return noDedupe; }' } },
+  {
+    name: 'duplicate suppression',
+    stubs: {
+      'src/persistence/dedupe.ts':
+        'export const noDedupe = { admit: () => true, list: () => [] };\nexport function createDedupeWindow() { return noDedupe; }',
+    },
+  },
 ];
 
 /** Replaces the stubbed modules. */
@@ -71,7 +82,8 @@ function shortMessages(): Plugin {
         if (Array.isArray(node)) return node.forEach(walk);
         if (!node || typeof node !== 'object') return;
         const n = node as Node;
-        if (n.type === 'Literal' && typeof n.value === 'string' && n.end - n.start > 14) cuts.push([n.start, n.end, '"E"']);
+        if (n.type === 'Literal' && typeof n.value === 'string' && n.end - n.start > 14)
+          cuts.push([n.start, n.end, '"E"']);
         else if (n.type === 'TemplateElement' && n.end - n.start > 6) cuts.push([n.start, n.end, 'E']);
         for (const value of Object.values(n)) if (value && typeof value === 'object') walk(value);
       };
@@ -86,20 +98,41 @@ function shortMessages(): Plugin {
 
 /** Every member name that the public declarations do not spell, mangled. */
 function mangleMembers(): Plugin {
-  const declarations = ['index', 'event-source', 'types', 'errors', 'source-target', 'message-event', 'iterate', 'backoff', 'options', 'clock']
-    .map((f) => readFileSync(join(root, 'dist', `${f}.d.ts`), 'utf8')).join('\n');
+  const declarations = [
+    'index',
+    'event-source',
+    'types',
+    'errors',
+    'source-target',
+    'message-event',
+    'iterate',
+    'backoff',
+    'options',
+    'clock',
+  ]
+    .map((f) => readFileSync(join(root, 'dist', `${f}.d.ts`), 'utf8'))
+    .join('\n');
   const reserved = [...new Set(declarations.match(/[A-Za-z_$][\w$]*/g))];
-  return terser({ ecma: 2022, module: false, compress: false, mangle: { properties: { reserved, keep_quoted: true } }, format: { comments: false } });
+  return terser({
+    ecma: 2022,
+    module: false,
+    compress: false,
+    mangle: { properties: { reserved, keep_quoted: true } },
+    format: { comments: false },
+  });
 }
 
 /** The shipped UMD's own build configuration. */
-const configs = ((await import(new URL('../rollup.config.mjs', import.meta.url).href)) as { default: RollupOptions[] }).default;
+const configs = ((await import(new URL('../rollup.config.mjs', import.meta.url).href)) as { default: RollupOptions[] })
+  .default;
 const umd = configs.find((c) => c.input === 'src/umd.ts')!;
 
 async function gzipOf(extra: Plugin[], stubs: Record<string, string>): Promise<number> {
   const build = await rollup({ ...umd, plugins: [stub(stubs), ...(umd.plugins as Plugin[]), ...extra] });
   const output = Array.isArray(umd.output) ? umd.output[0]! : umd.output!;
-  const { output: [chunk] } = await build.generate({ ...output, sourcemap: false });
+  const {
+    output: [chunk],
+  } = await build.generate({ ...output, sourcemap: false });
   await build.close();
   return gzipSync(chunk.code, { level: 9 }).length;
 }
@@ -107,7 +140,11 @@ async function gzipOf(extra: Plugin[], stubs: Record<string, string>): Promise<n
 /** One row per build: gzip bytes as shipped, with short messages, with mangled members, with both. */
 export async function sizeCeiling() {
   const all = Object.assign({}, ...features.map((f) => f.stubs)) as Record<string, string>;
-  const rows = [{ without: 'nothing (every feature)', stubs: {} }, ...features.map((f) => ({ without: f.name, stubs: f.stubs })), { without: 'all five above', stubs: all }];
+  const rows = [
+    { without: 'nothing (every feature)', stubs: {} },
+    ...features.map((f) => ({ without: f.name, stubs: f.stubs })),
+    { without: 'all five above', stubs: all },
+  ];
   const out = [];
   for (const { without, stubs } of rows) {
     out.push({

@@ -29,15 +29,25 @@ async function bundle(entry: string): Promise<Buffer> {
   return Buffer.from(result.outputFiles[0]?.contents ?? []);
 }
 
-const measure = (name: string, code: Buffer) => ({ name, minified: code.length, gzip: gzipSync(code, { level: 9 }).length });
+const measure = (name: string, code: Buffer) => ({
+  name,
+  minified: code.length,
+  gzip: gzipSync(code, { level: 9 }).length,
+});
 
 export async function sizes() {
   return [
     measure('resilient-eventsource (UMD, everything)', readFileSync(join(root, sizeBudget.file))),
-    measure('resilient-eventsource (ESM import of the class)', await bundle("export { ResilientEventSource } from 'resilient-eventsource';")),
+    measure(
+      'resilient-eventsource (ESM import of the class)',
+      await bundle("export { ResilientEventSource } from 'resilient-eventsource';"),
+    ),
     measure('eventsource', await bundle("export { EventSource } from 'eventsource';")),
     measure('eventsource-client', await bundle("export { createEventSource } from 'eventsource-client';")),
-    measure('@microsoft/fetch-event-source', await bundle("export { fetchEventSource } from '@microsoft/fetch-event-source';")),
+    measure(
+      '@microsoft/fetch-event-source',
+      await bundle("export { fetchEventSource } from '@microsoft/fetch-event-source';"),
+    ),
     measure('event-source-polyfill', await bundle("export { EventSourcePolyfill } from 'event-source-polyfill';")),
   ];
 }
@@ -64,7 +74,11 @@ export async function breakdown() {
   const ratio = gzipSync(code, { level: 9 }).length / code.length;
   const output = Object.values(result.metafile.outputs)[0];
   return Object.entries(output?.inputs ?? {})
-    .map(([file, { bytesInOutput }]) => ({ module: file.replace(/^.*node_modules\//, ''), minified: bytesInOutput, gzipEstimate: Math.round(bytesInOutput * ratio) }))
+    .map(([file, { bytesInOutput }]) => ({
+      module: file.replace(/^.*node_modules\//, ''),
+      minified: bytesInOutput,
+      gzipEstimate: Math.round(bytesInOutput * ratio),
+    }))
     .sort((a, b) => b.minified - a.minified);
 }
 

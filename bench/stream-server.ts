@@ -46,7 +46,11 @@ function paced(url: URL, res: import('node:http').ServerResponse) {
   const spec = streams(true).find((s) => s.name === 'small') as StreamSpec;
   const rate = Number(url.searchParams.get('rate') ?? 10_000);
   const count = Number(url.searchParams.get('n') ?? 30_000);
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'access-control-allow-origin': '*',
+  });
   const started = performance.now();
   let sent = 0;
   const tick = () => {
@@ -71,7 +75,11 @@ const server = createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'access-control-allow-origin': '*',
+  });
   let i = 0;
   const pump = () => {
     while (i < chunks.length) {

@@ -56,7 +56,10 @@ export function streams(quick: boolean): StreamSpec[] {
 
 /** The wire form of event `id`. */
 export const frame = (spec: StreamSpec, id: number) => {
-  const lines = dataOf(spec, id).split('\n').map((l) => `data: ${l}\n`).join('');
+  const lines = dataOf(spec, id)
+    .split('\n')
+    .map((l) => `data: ${l}\n`)
+    .join('');
   return `id: ${id}\n${lines}\n`;
 };
 
@@ -74,5 +77,10 @@ export function verify(spec: StreamSpec, id: number, lastEventId: string, data: 
   let byDigits = tails.get(spec);
   if (!byDigits) tails.set(spec, (byDigits = []));
   const tail = (byDigits[n.length] ??= spec.tail(n.length));
-  return data.length === n.length + 1 + tail.length && data.startsWith(n) && data.charCodeAt(n.length) === 58 && data.endsWith(tail);
+  return (
+    data.length === n.length + 1 + tail.length &&
+    data.startsWith(n) &&
+    data.charCodeAt(n.length) === 58 &&
+    data.endsWith(tail)
+  );
 }

@@ -11,7 +11,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instance, missingBinaries, startNginx, startRedis, type InstanceProcess } from '../server/cluster/processes.js';
+import {
+  instance,
+  missingBinaries,
+  startNginx,
+  startRedis,
+  type InstanceProcess,
+} from '../server/cluster/processes.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -29,7 +35,8 @@ export async function startClusterDemo(options: { port?: number } = {}): Promise
   const redis = await startRedis(join(dir, 'redis'));
   // Both tick: 2 events/s each, ids from the one shared counter.
   const instances: InstanceProcess[] = [];
-  for (let i = 0; i < 2; i++) instances.push(await instance({ redis: redis.url, stream: 'demo', retry: 1000, heartbeat: 1000, interval: 500 }));
+  for (let i = 0; i < 2; i++)
+    instances.push(await instance({ redis: redis.url, stream: 'demo', retry: 1000, heartbeat: 1000, interval: 500 }));
   await Promise.all(instances.map((i) => i.start()));
   let next = 0;
   const log: string[] = [];
@@ -40,7 +47,10 @@ export async function startClusterDemo(options: { port?: number } = {}): Promise
       // Alternate between the instances; SIGKILL, back 3 s later.
       const k = next++ % instances.length;
       const victim = instances[k];
-      if (!victim?.running) return void res.writeHead(409, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'restarting' }));
+      if (!victim?.running)
+        return void res
+          .writeHead(409, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: 'restarting' }));
       void victim.stop('SIGKILL').then(async () => {
         log.push(`instance ${k + 1} killed (SIGKILL)`);
         await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -50,12 +60,22 @@ export async function startClusterDemo(options: { port?: number } = {}): Promise
       return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ killed: k + 1 }));
     }
     if (url.pathname === '/demo/state') {
-      const state = instances.map((i, k) => ({ name: `instance ${k + 1}`, port: i.port, running: i.running, streamsOpened: i.requests.filter((q) => q.status === 200).length }));
-      return void res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ instances: state, log: log.slice(-8) }));
+      const state = instances.map((i, k) => ({
+        name: `instance ${k + 1}`,
+        port: i.port,
+        running: i.running,
+        streamsOpened: i.requests.filter((q) => q.status === 200).length,
+      }));
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+        .end(JSON.stringify({ instances: state, log: log.slice(-8) }));
     }
     const files: Record<string, [string, string]> = {
       '/demo/': [join(root, 'demo', 'public', 'cluster.html'), 'text/html; charset=utf-8'],
-      '/demo/resilient-eventsource.umd.min.js': [join(root, 'dist', 'resilient-eventsource.umd.min.js'), 'text/javascript; charset=utf-8'],
+      '/demo/resilient-eventsource.umd.min.js': [
+        join(root, 'dist', 'resilient-eventsource.umd.min.js'),
+        'text/javascript; charset=utf-8',
+      ],
       '/demo/demo.css': [join(root, 'demo', 'public', 'demo.css'), 'text/css; charset=utf-8'],
     };
     const file = files[url.pathname];
@@ -68,10 +88,15 @@ export async function startClusterDemo(options: { port?: number } = {}): Promise
   });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   const pagesPort = (pages.address() as AddressInfo).port;
-  const nginx = await startNginx(join(dir, 'nginx'), instances.map((i) => i.port), 10_000, {
-    port: options.port ?? 8787,
-    extraLocations: `  location = / { return 302 /demo/; }\n  location /demo/ { proxy_pass http://127.0.0.1:${pagesPort}; }`,
-  });
+  const nginx = await startNginx(
+    join(dir, 'nginx'),
+    instances.map((i) => i.port),
+    10_000,
+    {
+      port: options.port ?? 8787,
+      extraLocations: `  location = / { return 302 /demo/; }\n  location /demo/ { proxy_pass http://127.0.0.1:${pagesPort}; }`,
+    },
+  );
   return {
     url: `${nginx.url}/demo/`,
     async close() {

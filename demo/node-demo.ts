@@ -16,11 +16,17 @@ const flag = (name: string) => {
 const port = Number(flag('port') ?? process.env['PORT'] ?? 8787);
 const seconds = Number(flag('seconds') ?? 0);
 
-const server = await createSseServer({ port, retry: 500, publishInterval: 150, heartbeatInterval: 1000 }).catch((error: NodeJS.ErrnoException) => {
-  // One line a person can act on, not a stack trace.
-  process.stderr.write(error.code === 'EADDRINUSE' ? `Port ${port} is in use: try npm run demo:node -- --port ${port + 1}\n` : `${error.message}\n`);
-  process.exit(1);
-});
+const server = await createSseServer({ port, retry: 500, publishInterval: 150, heartbeatInterval: 1000 }).catch(
+  (error: NodeJS.ErrnoException) => {
+    // One line a person can act on, not a stack trace.
+    process.stderr.write(
+      error.code === 'EADDRINUSE'
+        ? `Port ${port} is in use: try npm run demo:node -- --port ${port + 1}\n`
+        : `${error.message}\n`,
+    );
+    process.exit(1);
+  },
+);
 const print = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)}  ${line}\n`);
 print(`reference server: ${server.streamUrl}  (faults: POST ${server.url}/control/…)`);
 
@@ -53,10 +59,27 @@ const faults: [string, () => void][] = [
   ['drop every connection', () => server.faults.dropAll()],
   ['cut the next event in half', () => server.faults.dropMidEvent()],
   ['go silent (heartbeat timeout in 2 s)', () => server.faults.silence()],
-  ['answer 503 with Retry-After: 1', () => { server.faults.failNext(503, { retryAfter: '1' }); server.faults.dropAll(); }],
+  [
+    'answer 503 with Retry-After: 1',
+    () => {
+      server.faults.failNext(503, { retryAfter: '1' });
+      server.faults.dropAll();
+    },
+  ],
   ['replay the last 5 events', () => server.faults.replay(5)],
-  ['write 1 byte at a time', () => { server.wire.chunking = 'bytes'; }],
-  ['back to normal writes, CRLF line endings', () => { server.wire.chunking = 'none'; server.wire.eol = 'crlf'; }],
+  [
+    'write 1 byte at a time',
+    () => {
+      server.wire.chunking = 'bytes';
+    },
+  ],
+  [
+    'back to normal writes, CRLF line endings',
+    () => {
+      server.wire.chunking = 'none';
+      server.wire.eol = 'crlf';
+    },
+  ],
 ];
 let turn = 0;
 const faultTimer = setInterval(() => {
@@ -70,8 +93,10 @@ async function stop() {
   es.close();
   await es.closed;
   await server.close();
-  print(`stopped: ${received} events received, ${es.stats.duplicatesSuppressed} duplicates suppressed, ` +
-    `${es.stats.reconnects} reconnects, ${gaps} gaps, ${repeats} repeats delivered. Cursor saved in .cursor-store/`);
+  print(
+    `stopped: ${received} events received, ${es.stats.duplicatesSuppressed} duplicates suppressed, ` +
+      `${es.stats.reconnects} reconnects, ${gaps} gaps, ${repeats} repeats delivered. Cursor saved in .cursor-store/`,
+  );
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());

@@ -15,11 +15,19 @@ const flag = (name: string) => {
 const port = Number(flag('port') ?? process.env['PORT'] ?? 8787);
 
 const cluster = process.argv.includes('--cluster');
-const server = await (cluster ? startClusterDemo({ port }) : startDemo({ port })).catch((error: NodeJS.ErrnoException) => {
-  process.stderr.write(error.code === 'EADDRINUSE' ? `Port ${port} is in use: try npm run demo -- --port ${port + 1}\n` : `${error.message}\n`);
-  process.exit(1);
-});
-process.stdout.write(`\n  resilient-eventsource ${cluster ? 'cluster ' : ''}demo: ${cluster ? server.url : `${server.url}/`}\n\n  Open it in a browser; Ctrl-C stops.\n\n`);
+const server = await (cluster ? startClusterDemo({ port }) : startDemo({ port })).catch(
+  (error: NodeJS.ErrnoException) => {
+    process.stderr.write(
+      error.code === 'EADDRINUSE'
+        ? `Port ${port} is in use: try npm run demo -- --port ${port + 1}\n`
+        : `${error.message}\n`,
+    );
+    process.exit(1);
+  },
+);
+process.stdout.write(
+  `\n  resilient-eventsource ${cluster ? 'cluster ' : ''}demo: ${cluster ? server.url : `${server.url}/`}\n\n  Open it in a browser; Ctrl-C stops.\n\n`,
+);
 
 let stopping = false;
 const stop = () => {

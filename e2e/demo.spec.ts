@@ -29,40 +29,63 @@ type DemoState = { native: PanelState; resilient: PanelState };
 const state = (page: Page) =>
   page.evaluate(() => {
     const d = (window as unknown as { demo: Record<string, any> }).demo;
-    const panel = (k: 'native' | 'resilient') => ({ counts: { ...d[k].counts }, ids: [...d[k].ids], readyState: d['sources'][k].readyState });
+    const panel = (k: 'native' | 'resilient') => ({
+      counts: { ...d[k].counts },
+      ids: [...d[k].ids],
+      readyState: d['sources'][k].readyState,
+    });
     return { native: panel('native'), resilient: panel('resilient') } as DemoState;
   });
 
 /** Waits until the resilient panel has shown `more` new events and is open. */
 async function resilientMovesOn(page: Page, more = 3, timeout = 15_000) {
   const before = (await state(page)).resilient.counts.received;
-  await expect.poll(async () => {
-    const s = (await state(page)).resilient;
-    return s.counts.received >= before + more && s.readyState === 1;
-  }, { timeout }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const s = (await state(page)).resilient;
+        return s.counts.received >= before + more && s.readyState === 1;
+      },
+      { timeout },
+    )
+    .toBe(true);
 }
 
 /** Waits until the native panel is open and has shown `more` new events. */
 async function nativeMovesOn(page: Page, more = 2) {
   const before = (await state(page)).native.counts.received;
-  await expect.poll(async () => {
-    const s = (await state(page)).native;
-    return s.counts.received >= before + more && s.readyState === 1;
-  }, { timeout: 15_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const s = (await state(page)).native;
+        return s.counts.received >= before + more && s.readyState === 1;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
 }
 
 async function click(page: Page, name: string) {
-  marks.set(page, await page.evaluate(() => {
-    const d = (window as unknown as { demo: Record<string, { history: string[] }> }).demo;
-    return { native: d['native']!.history.length, resilient: d['resilient']!.history.length };
-  }));
+  marks.set(
+    page,
+    await page.evaluate(() => {
+      const d = (window as unknown as { demo: Record<string, { history: string[] }> }).demo;
+      return { native: d['native']!.history.length, resilient: d['resilient']!.history.length };
+    }),
+  );
   await page.getByRole('button', { name, exact: true }).click();
 }
 /** Where each panel's timeline stood at the last click, per page: checks look at what came after. */
 const marks = new WeakMap<Page, { native: number; resilient: number }>();
 /** Every timeline row since the last click (the list on screen keeps the newest 10). */
 const history = (page: Page, kind: 'native' | 'resilient') =>
-  page.evaluate(([k, from]) => ((window as unknown as { demo: Record<string, { history: string[] }> }).demo[k]?.history ?? []).slice(from).join('\n'), [kind, marks.get(page)?.[kind] ?? 0] as const);
+  page.evaluate(
+    ([k, from]) =>
+      ((window as unknown as { demo: Record<string, { history: string[] }> }).demo[k]?.history ?? [])
+        .slice(from)
+        .join('\n'),
+    [kind, marks.get(page)?.[kind] ?? 0] as const,
+  );
 /** Waits until the panel's timeline has shown a row matching `what` since the last click. */
 const shown = (page: Page, kind: 'native' | 'resilient', what: string | RegExp, timeout = 15_000) =>
   expect.poll(() => history(page, kind), { timeout }).toMatch(what);
@@ -103,7 +126,10 @@ function expectExactlyOnce(ids: string[]) {
   expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => (numbers[0] ?? 0) + i));
 }
 
-test('every button: the resilient panel stays exactly-once, the native one visibly does not', async ({ page, demo }) => {
+test('every button: the resilient panel stays exactly-once, the native one visibly does not', async ({
+  page,
+  demo,
+}) => {
   test.setTimeout(180_000);
   await open(page, `${demo.url}/`);
   await shoot(page, '00-start');
@@ -121,7 +147,11 @@ test('every button: the resilient panel stays exactly-once, the native one visib
   await resilientMovesOn(page);
   await nativeMovesOn(page);
   for (const kind of ['native', 'resilient'] as const) {
-    await shown(page, kind, /cut mid-event after id \d+: the half-written event that followed \(id \d+\) was discarded/);
+    await shown(
+      page,
+      kind,
+      /cut mid-event after id \d+: the half-written event that followed \(id \d+\) was discarded/,
+    );
   }
   await shown(page, 'resilient', /back at id \d+, sent again whole/);
   await shoot(page, '02-drop-mid-event');
@@ -145,12 +175,16 @@ test('every button: the resilient panel stays exactly-once, the native one visib
   await nativeMovesOn(page);
 
   await click(page, 'Sleep (simulated)');
-  await expect(page.locator('#last-action')).toContainText('simulated sleep: streams go silent, then the page gets the Page Lifecycle resume event');
+  await expect(page.locator('#last-action')).toContainText(
+    'simulated sleep: streams go silent, then the page gets the Page Lifecycle resume event',
+  );
   await shown(page, 'resilient', 'reconnect (wake) at once', 15_000);
   await resilientMovesOn(page);
   await shown(page, 'native', 'the native EventSource ignores it');
   // The resume event to an open stream again: a local reconnect, well under the 3 s heartbeatTimeout.
-  const wakeToOpen = await page.evaluate(() => (window as unknown as { demo: { wakeToOpenMs: number[] } }).demo.wakeToOpenMs);
+  const wakeToOpen = await page.evaluate(
+    () => (window as unknown as { demo: { wakeToOpenMs: number[] } }).demo.wakeToOpenMs,
+  );
   expect(wakeToOpen).toHaveLength(1);
   expect(wakeToOpen[0]).toBeLessThan(3000);
   test.info().annotations.push({ type: 'wake to open', description: `${wakeToOpen[0]} ms` });
@@ -238,24 +272,40 @@ test('every button: the resilient panel stays exactly-once, the native one visib
   // The difference a reload makes, on both timelines: the resilient one picks up right after the last
   // event it showed; the native one starts over from what is live and says how many it missed.
   await expect.poll(async () => (await state(page)).native.ids.length).toBeGreaterThan(0);
-  const reload = await page.evaluate(() => (window as unknown as { demo: { reload: Record<string, { last: number; first: number; missed: number; repeated: number }> } }).demo.reload);
+  const reload = await page.evaluate(
+    () =>
+      (
+        window as unknown as {
+          demo: { reload: Record<string, { last: number; first: number; missed: number; repeated: number }> };
+        }
+      ).demo.reload,
+  );
   // (The page may have shown a few more than the test saw before it reloaded.)
   const resumed = reload['resilient']!;
   expect(resumed.last).toBeGreaterThanOrEqual(lastSeen);
   expect(resumed).toEqual({ last: resumed.last, first: resumed.last + 1, missed: 0, repeated: 0 });
   const native = reload['native']!;
   expect(native.missed).toBe(Math.max(0, native.first - native.last - 1));
-  await expect(page.locator('#resilient .timeline')).toContainText(`the last event shown before it was id ${resumed.last}; resumed at id ${resumed.first}, right after the cursor it saved: 0 missed`);
-  await expect(page.locator('#native .timeline')).toContainText(`the last event shown before it was id ${native.last}; started over at id ${native.first}, whatever was live: ${native.missed} missed`);
+  await expect(page.locator('#resilient .timeline')).toContainText(
+    `the last event shown before it was id ${resumed.last}; resumed at id ${resumed.first}, right after the cursor it saved: 0 missed`,
+  );
+  await expect(page.locator('#native .timeline')).toContainText(
+    `the last event shown before it was id ${native.last}; started over at id ${native.first}, whatever was live: ${native.missed} missed`,
+  );
   await expect(page.locator('#native .start')).toContainText(`Started over after a reload at id ${native.first}`);
   await shoot(page, '12-reload');
 
   // No timeline row starts with a stray ". " or ": " (a sentence with nothing before it).
-  const rows = await page.evaluate(() => [...document.querySelectorAll('.timeline span')].map((s) => s.textContent ?? ''));
+  const rows = await page.evaluate(() =>
+    [...document.querySelectorAll('.timeline span')].map((s) => s.textContent ?? ''),
+  );
   expect(rows.filter((r) => /^[.:,;] /.test(r))).toEqual([]);
 });
 
-test('another order: a fatal 503 first, and the native panel still shows duplicates after it', async ({ page, demo }) => {
+test('another order: a fatal 503 first, and the native panel still shows duplicates after it', async ({
+  page,
+  demo,
+}) => {
   test.setTimeout(120_000);
   await open(page, `${demo.url}/`);
 
@@ -291,15 +341,22 @@ test('another order: a fatal 503 first, and the native panel still shows duplica
   expectExactlyOnce(final.resilient.ids);
 });
 
-test('the two panels line up: counters at the same height, side by side, at 1280 and 390 px', async ({ page, demo }) => {
+test('the two panels line up: counters at the same height, side by side, at 1280 and 390 px', async ({
+  page,
+  demo,
+}) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(`${demo.url}/`);
   await expect.poll(async () => (await state(page)).resilient.counts.received).toBeGreaterThan(2);
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
-    const boxes = await Promise.all(['#native .counters', '#resilient .counters'].map((s) => page.locator(s).boundingBox()));
+    const boxes = await Promise.all(
+      ['#native .counters', '#resilient .counters'].map((s) => page.locator(s).boundingBox()),
+    );
     expect(Math.abs(boxes[0]!.y - boxes[1]!.y), `counters at ${width} px`).toBeLessThan(2);
-    const cells = await Promise.all(['#native .counters > div', '#resilient .counters > div'].map((s) => page.locator(s).count()));
+    const cells = await Promise.all(
+      ['#native .counters > div', '#resilient .counters > div'].map((s) => page.locator(s).count()),
+    );
     expect(cells).toEqual([5, 5]);
   }
 });
@@ -308,7 +365,10 @@ test('at 390 px the controls stay in reach and both panels start in the first sc
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${demo.url}/`);
   await expect.poll(async () => (await state(page)).resilient.counts.received).toBeGreaterThan(2);
-  const [native, resilient] = await Promise.all([page.locator('#native').boundingBox(), page.locator('#resilient').boundingBox()]);
+  const [native, resilient] = await Promise.all([
+    page.locator('#native').boundingBox(),
+    page.locator('#resilient').boundingBox(),
+  ]);
   // Side by side, both starting within the first screen, nothing wider than it.
   expect(resilient!.x).toBeGreaterThan(native!.x + native!.width - 1);
   expect(Math.abs(resilient!.y - native!.y)).toBeLessThan(2);
@@ -326,8 +386,17 @@ test('at 390 px the controls stay in reach and both panels start in the first sc
   await page.screenshot({ path: 'test-results/demo-narrow.png' });
 });
 
-test('the tabs switch: with sharing on, two tabs cost the server one resilient connection', async ({ page, context, demo }) => {
-  const byClient = async () => ((await (await fetch(`${demo.url}/control/state`, { method: 'POST' })).json()) as { byClient: Record<string, number> }).byClient;
+test('the tabs switch: with sharing on, two tabs cost the server one resilient connection', async ({
+  page,
+  context,
+  demo,
+}) => {
+  const byClient = async () =>
+    (
+      (await (await fetch(`${demo.url}/control/state`, { method: 'POST' })).json()) as {
+        byClient: Record<string, number>;
+      }
+    ).byClient;
   await page.goto(`${demo.url}/`);
   await page.getByLabel('Share one connection across tabs').check();
   await expect(page.locator('#resilient [data-field="role"]')).toHaveText('leader');

@@ -23,11 +23,11 @@ export const deviations = [
   },
   {
     id: 'is-trusted',
-    text: 'Our events are dispatched by script, so `event.isTrusted` is `false` where the native EventSource\'s are `true`.',
+    text: "Our events are dispatched by script, so `event.isTrusted` is `false` where the native EventSource's are `true`.",
   },
   {
     id: 'event-prototype',
-    text: 'Our events are objects of the page\'s realm whose prototypes chain to `MessageEvent.prototype` / `Event.prototype` (`instanceof` holds) without being them: messages are lightweight MessageEvent-shaped objects, `open` and `error` are Event subclasses with extra fields.',
+    text: "Our events are objects of the page's realm whose prototypes chain to `MessageEvent.prototype` / `Event.prototype` (`instanceof` holds) without being them: messages are lightweight MessageEvent-shaped objects, `open` and `error` are Event subclasses with extra fields.",
   },
   {
     id: 'window-stop',
@@ -39,7 +39,7 @@ export const deviations = [
   },
   {
     id: 'reconnect-to-original-url',
-    text: 'After a redirect, ours starts every reconnect at the stream\'s own URL again (and is redirected anew), where Chromium\'s native EventSource reconnects to the URL the redirect led to (whatwg/html#503): headers the caller computes go only to the stream\'s origin, a temporary redirect (302, 307) stays temporary, and a balancer that redirected to one instance can send the reconnect to a live one. The `eventsource` package does the same as ours.',
+    text: "After a redirect, ours starts every reconnect at the stream's own URL again (and is redirected anew), where Chromium's native EventSource reconnects to the URL the redirect led to (whatwg/html#503): headers the caller computes go only to the stream's origin, a temporary redirect (302, 307) stays temporary, and a balancer that redirected to one instance can send the reconnect to a live one. The `eventsource` package does the same as ours.",
   },
   {
     id: 'unsendable-last-event-id',

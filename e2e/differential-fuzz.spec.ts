@@ -25,7 +25,14 @@ import { Buffer } from 'node:buffer';
 import { expect } from '@playwright/test';
 import fc from 'fast-check';
 import { chunksOf, type LogEvent, type Plan, plan, renderBody } from '../test/fuzz/scripts.js';
-import { comparable, differential, makeTest, type Run, type Scenario, withoutRedirectHops } from './differential-support.js';
+import {
+  comparable,
+  differential,
+  makeTest,
+  type Run,
+  type Scenario,
+  withoutRedirectHops,
+} from './differential-support.js';
 import type { Reply, Route } from './scenario-server.js';
 
 const runs = Number(process.env['FUZZ_RUNS_BROWSER'] ?? process.env['FUZZ_RUNS'] ?? 30);
@@ -33,14 +40,18 @@ const seed = Number(process.env['FUZZ_SEED'] ?? 20_261_207);
 const path = process.env['FUZZ_PATH'];
 
 /** What both can be compared on (see above). */
-const comparablePlan = plan({ endings: ['end', 'drop'], statuses: [204, 401, 404] }).map((p): Plan => ({
-  ...p,
-  // Within the origin: a cross-origin reconnect with a Last-Event-ID needs a preflight from ours (a listed deviation).
-  redirect: p.redirect && { ...p.redirect, crossOrigin: false },
-  // A retry: over the run's time limit would only make both wait; an id that cannot be a header
-  // value is a listed deviation (`unsendable-last-event-id`), with a scenario of its own.
-  items: p.items.filter((i) => (i.kind !== 'retry' || i.value !== '2500') && (i.kind !== 'odd-id' || !/[\0-\x08\x0a-\x1f]/.test(i.id))),
-}));
+const comparablePlan = plan({ endings: ['end', 'drop'], statuses: [204, 401, 404] }).map(
+  (p): Plan => ({
+    ...p,
+    // Within the origin: a cross-origin reconnect with a Last-Event-ID needs a preflight from ours (a listed deviation).
+    redirect: p.redirect && { ...p.redirect, crossOrigin: false },
+    // A retry: over the run's time limit would only make both wait; an id that cannot be a header
+    // value is a listed deviation (`unsendable-last-event-id`), with a scenario of its own.
+    items: p.items.filter(
+      (i) => (i.kind !== 'retry' || i.value !== '2500') && (i.kind !== 'odd-id' || !/[\0-\x08\x0a-\x1f]/.test(i.id)),
+    ),
+  }),
+);
 const scripts = fc.array(comparablePlan, { minLength: 1, maxLength: 4 });
 
 /** Per run of a script: the next plan, the log of events, and whether a redirect made the stream's URL lead elsewhere for good. */
@@ -75,7 +86,13 @@ function routesOf(name: string, plans: readonly Plan[]): Record<string, Route> {
     const bytes = Buffer.from(`${boms}retry: 20\n${body.slice(boms.length)}`);
     // A drop once both have read every byte: what a fetch body drops when it errors before being read is
     // timing, not semantics (see destroyAfter).
-    return { status: 200, contentType: p.contentType, chunks: chunksOf(bytes, p.cuts), then: p.ending === 'drop' ? 'destroy' : 'end', destroyAfter: 150 };
+    return {
+      status: 200,
+      contentType: p.contentType,
+      chunks: chunksOf(bytes, p.cuts),
+      then: p.ending === 'drop' ? 'destroy' : 'end',
+      destroyAfter: 150,
+    };
   };
   const lastEventId = (headers: Record<string, string | string[] | undefined>) => {
     const value = headers['last-event-id'];

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { DeviationId } from './deviations.js';
-import { createScenarioServer, type RecordedRequest, type Reply, type Route, type ScenarioServer } from './scenario-server.js';
+import {
+  createScenarioServer,
+  type RecordedRequest,
+  type Reply,
+  type Route,
+  type ScenarioServer,
+} from './scenario-server.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -163,7 +169,12 @@ export const script =
 let counter = 0;
 
 /** Runs a scenario once with one implementation in the page and collects what both servers saw. */
-export async function runOnce(page: Page, servers: { self: ScenarioServer; peer: ScenarioServer }, s: Scenario, impl: Impl): Promise<Run> {
+export async function runOnce(
+  page: Page,
+  servers: { self: ScenarioServer; peer: ScenarioServer },
+  s: Scenario,
+  impl: Impl,
+): Promise<Run> {
   const run = `run-${impl}-${++counter}`;
   const parts: UrlParts = { self: servers.self.origin, peer: servers.peer.origin, run: `run=${run}` };
   const url = s.url ? s.url(parts) : `/s/${s.slug}?${parts.run}`;
@@ -212,7 +223,11 @@ export function comparable(run: Run): Omit<Run, 'raw'> {
  * Runs a scenario with the native EventSource, then with ours, in the same
  * page against the same servers, and compares.
  */
-export async function differential(page: Page, servers: { self: ScenarioServer; peer: ScenarioServer }, s: Scenario): Promise<{ native: Run; ours: Run }> {
+export async function differential(
+  page: Page,
+  servers: { self: ScenarioServer; peer: ScenarioServer },
+  s: Scenario,
+): Promise<{ native: Run; ours: Run }> {
   await page.goto(`${servers.self.origin}/pages/differential.html`);
   const native = await runOnce(page, servers, s, 'native');
   const ours = await runOnce(page, servers, s, 'ours');
@@ -250,7 +265,9 @@ export const events = (run: Run, via = 'listener'): string[] =>
 
 /** [type, data, lastEventId] of each message-like event the listeners saw. */
 export const messages = (run: Run, via = 'listener'): [string, string | undefined, string | undefined][] =>
-  run.trace.calls.filter((c) => c.via === via && c.type !== 'open' && c.type !== 'error').map((c) => [c.type, c.data, c.lastEventId]);
+  run.trace.calls
+    .filter((c) => c.via === via && c.type !== 'open' && c.type !== 'error')
+    .map((c) => [c.type, c.data, c.lastEventId]);
 
 /** The GET requests' `Last-Event-ID` headers (null: none sent). */
 export const lastEventIds = (run: Run): (string | null)[] =>
@@ -268,5 +285,14 @@ export const preflights = (run: Run) => run.requests.filter((r) => r.method === 
 export function withoutRedirectHops(run: Run): ComparedRequest[] {
   const path = (r: ComparedRequest) => r.url.replace(/\?.*/, '');
   const first = run.requests[0];
-  return run.requests.filter((r, i) => i === 0 || !(first && path(r) === path(first) && run.requests[i + 1] !== undefined && path(run.requests[i + 1] as ComparedRequest) !== path(first)));
+  return run.requests.filter(
+    (r, i) =>
+      i === 0 ||
+      !(
+        first &&
+        path(r) === path(first) &&
+        run.requests[i + 1] !== undefined &&
+        path(run.requests[i + 1] as ComparedRequest) !== path(first)
+      ),
+  );
 }

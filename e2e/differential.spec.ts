@@ -62,10 +62,15 @@ const scenarios: Scenario[] = [
     title: 'data: lines join with LF; a "data" line without a value adds an empty line',
     slug: 'data-multiline',
     route: once(`${R}data: first\ndata: second\ndata:third\n\n`, 'data: x\ndata\ndata: y\n\n'),
-    expect: (n) => expectOneStream(n, [['message', 'first\nsecond\nthird', ''], ['message', 'x\n\ny', '']]),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', 'first\nsecond\nthird', ''],
+        ['message', 'x\n\ny', ''],
+      ]),
   },
   {
-    title: 'event: sets the type of the next event only; an empty type is "message"; a block without data dispatches nothing',
+    title:
+      'event: sets the type of the next event only; an empty type is "message"; a block without data dispatches nothing',
     slug: 'event-types',
     types: ['alpha', 'beta'],
     route: once(
@@ -74,8 +79,13 @@ const scenarios: Scenario[] = [
     ),
     expect: (n) =>
       expectOneStream(n, [
-        ['alpha', '1', ''], ['message', '2', ''], ['beta', '3', ''], ['message', '4', ''], ['message', '5', ''],
-        ['message', '6', ''], ['beta', '7', ''],
+        ['alpha', '1', ''],
+        ['message', '2', ''],
+        ['beta', '3', ''],
+        ['message', '4', ''],
+        ['message', '5', ''],
+        ['message', '6', ''],
+        ['beta', '7', ''],
       ]),
   },
   {
@@ -94,37 +104,70 @@ const scenarios: Scenario[] = [
     title: 'a line without a colon is a field with an empty value',
     slug: 'field-without-colon',
     route: once(`${R}data\n\ndata\ndata\n\nevent\ndata: z\n\nid: 3\ndata: w\n\nid\ndata\n\n`),
-    expect: (n) => expectOneStream(n, [['message', '', ''], ['message', '\n', ''], ['message', 'z', ''], ['message', 'w', '3'], ['message', '', '']]),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', '', ''],
+        ['message', '\n', ''],
+        ['message', 'z', ''],
+        ['message', 'w', '3'],
+        ['message', '', ''],
+      ]),
   },
   {
     title: 'one space after the colon is removed, no more, no tab',
     slug: 'space-after-colon',
     route: once(`${R}data:nospace\n\ndata:  two spaces\n\ndata:\ttab\n\ndata: \n\ndata: trailing \n\n`),
-    expect: (n) => expectOneStream(n, [['message', 'nospace', ''], ['message', ' two spaces', ''], ['message', '\ttab', ''], ['message', '', ''], ['message', 'trailing ', '']]),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', 'nospace', ''],
+        ['message', ' two spaces', ''],
+        ['message', '\ttab', ''],
+        ['message', '', ''],
+        ['message', 'trailing ', ''],
+      ]),
   },
   {
     title: 'a leading BOM is skipped; a BOM later in the stream is part of a field name',
     slug: 'bom',
-    route: once(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${R}data: after the BOM\n\n`)]), '\ufeffdata: not a field\n\ndata: c\n\n'),
-    expect: (n) => expectOneStream(n, [['message', 'after the BOM', ''], ['message', 'c', '']]),
+    route: once(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${R}data: after the BOM\n\n`)]),
+      '\ufeffdata: not a field\n\ndata: c\n\n',
+    ),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', 'after the BOM', ''],
+        ['message', 'c', ''],
+      ]),
   },
   {
     title: 'CR alone ends lines',
     slug: 'line-endings-cr',
     route: once(`${R.replace('\n', '\r')}data: a\rdata: b\r\rdata: c\r\r`),
-    expect: (n) => expectOneStream(n, [['message', 'a\nb', ''], ['message', 'c', '']]),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', 'a\nb', ''],
+        ['message', 'c', ''],
+      ]),
   },
   {
     title: 'CRLF ends lines, also when CR and LF arrive in different chunks',
     slug: 'line-endings-crlf',
     route: once(`retry: 50\r\ndata: a\r\ndata: b\r\n\r\ndata: c\r`, '\ndata: d\r', '\n\r', '\n'),
-    expect: (n) => expectOneStream(n, [['message', 'a\nb', ''], ['message', 'c\nd', '']]),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', 'a\nb', ''],
+        ['message', 'c\nd', ''],
+      ]),
   },
   {
     title: 'LF, CR and CRLF mixed in one event',
     slug: 'line-endings-mixed',
     route: once(`${R}data: a\rdata: b\r\ndata: c\n\r\ndata: d\n\r`),
-    expect: (n) => expectOneStream(n, [['message', 'a\nb\nc', ''], ['message', 'd', '']]),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', 'a\nb\nc', ''],
+        ['message', 'd', ''],
+      ]),
   },
   {
     title: 'UTF-8 split across chunks is decoded whole; invalid bytes become U+FFFD',
@@ -136,7 +179,11 @@ const scenarios: Scenario[] = [
       Buffer.from(' \u00e9\u{1f600}\n\ndata: '),
       Buffer.from([0xff, 0x0a, 0x0a]),
     ),
-    expect: (n) => expectOneStream(n, [['message', '\u20ac \u00e9\u{1f600}', ''], ['message', '\ufffd', '']]),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', '\u20ac \u00e9\u{1f600}', ''],
+        ['message', '\ufffd', ''],
+      ]),
   },
   {
     title: 'a colon in the value is data; "data" several times in an event keeps every line',
@@ -151,7 +198,10 @@ const scenarios: Scenario[] = [
     slug: 'id-null',
     route: once(`${R}id: 1\ndata: a\n\nid: 2\u00003\ndata: b\n\n`),
     expect: (n) => {
-      expectOneStream(n, [['message', 'a', '1'], ['message', 'b', '1']]);
+      expectOneStream(n, [
+        ['message', 'a', '1'],
+        ['message', 'b', '1'],
+      ]);
       expect(lastEventIds(n)).toEqual([null, '1']);
     },
   },
@@ -160,7 +210,12 @@ const scenarios: Scenario[] = [
     slug: 'id-empty-resets',
     route: once(`${R}id: 5\ndata: a\n\nid\ndata: b\n\nid: 6\ndata: c\n\nid:\ndata: d\n\n`),
     expect: (n) => {
-      expectOneStream(n, [['message', 'a', '5'], ['message', 'b', ''], ['message', 'c', '6'], ['message', 'd', '']]);
+      expectOneStream(n, [
+        ['message', 'a', '5'],
+        ['message', 'b', ''],
+        ['message', 'c', '6'],
+        ['message', 'd', ''],
+      ]);
       expect(lastEventIds(n)).toEqual([null, null]);
     },
   },
@@ -169,7 +224,11 @@ const scenarios: Scenario[] = [
     slug: 'id-persists',
     route: script({ chunks: [`${R}id: 42\ndata: a\n\ndata: b\n\nid: 43\n\n`] }, { chunks: ['data: c\n\n'] }),
     expect: (n) => {
-      expect(messages(n)).toEqual([['message', 'a', '42'], ['message', 'b', '42'], ['message', 'c', '43']]);
+      expect(messages(n)).toEqual([
+        ['message', 'a', '42'],
+        ['message', 'b', '42'],
+        ['message', 'c', '43'],
+      ]);
       expect(events(n)).toEqual(['open:1', 'message:a', 'message:b', 'error:0', 'open:1', 'message:c', ...END]);
       expect(lastEventIds(n)).toEqual([null, '43', '43']);
     },
@@ -185,7 +244,10 @@ const scenarios: Scenario[] = [
     each: (run, impl) => {
       const [first, second] = run.raw.filter((r) => r.method === 'GET');
       // Timing is compared only as "not earlier than retry:" (deviation retry-jitter).
-      expect(second!.at - first!.endedAt!, `${impl}: ms from the end of the stream to the reconnect`).toBeGreaterThanOrEqual(300);
+      expect(
+        second!.at - first!.endedAt!,
+        `${impl}: ms from the end of the stream to the reconnect`,
+      ).toBeGreaterThanOrEqual(300);
     },
   },
   {
@@ -194,8 +256,15 @@ const scenarios: Scenario[] = [
     // value satisfies vacuously; the spec gives it no integer, so ours ignores it.
     title: 'retry: values that are not only ASCII digits are ignored',
     slug: 'retry-invalid',
-    route: once(`${R}data: a\n\n`, 'retry: 5000x\nretry: 4000.5\nretry: -1\nretry: 4 000\nretry: +4000\nretry: \uff15\uff10\uff10\uff10\ndata: b\n\n'),
-    expect: (n) => expectOneStream(n, [['message', 'a', ''], ['message', 'b', '']]),
+    route: once(
+      `${R}data: a\n\n`,
+      'retry: 5000x\nretry: 4000.5\nretry: -1\nretry: 4 000\nretry: +4000\nretry: \uff15\uff10\uff10\uff10\ndata: b\n\n',
+    ),
+    expect: (n) =>
+      expectOneStream(n, [
+        ['message', 'a', ''],
+        ['message', 'b', ''],
+      ]),
     each: (run, impl) => {
       const [first, second] = run.raw.filter((r) => r.method === 'GET');
       // retry: 50 stands; a parser that took any of the others would wait ≥ 4 s.
@@ -226,7 +295,10 @@ const scenarios: Scenario[] = [
   {
     title: 'the connection drops mid-event: the partial event is lost, reconnect with Last-Event-ID',
     slug: 'network-drop',
-    route: script({ chunks: [`${R}id: 1\ndata: a\n\n`, 'data: partial'], then: 'destroy' }, { chunks: ['data: b\n\n'] }),
+    route: script(
+      { chunks: [`${R}id: 1\ndata: a\n\n`, 'data: partial'], then: 'destroy' },
+      { chunks: ['data: b\n\n'] },
+    ),
     expect: (n) => {
       expect(events(n)).toEqual(['open:1', 'message:a', 'error:0', 'open:1', 'message:b', ...END]);
       expect(lastEventIds(n)).toEqual([null, '1', '1']);
@@ -249,7 +321,10 @@ const scenarios: Scenario[] = [
   {
     title: '500 fails the native connection; ours reconnects',
     slug: 'status-500',
-    route: script({ status: 500, contentType: 'text/plain', chunks: ['oops'] }, { chunks: [`${R}data: recovered\n\n`] }),
+    route: script(
+      { status: 500, contentType: 'text/plain', chunks: ['oops'] },
+      { chunks: [`${R}data: recovered\n\n`] },
+    ),
     maxErrors: 3,
     expect: (n) => expectFailed(n),
     deviation: {
@@ -306,7 +381,7 @@ const scenarios: Scenario[] = [
     expect: (n) => expect(events(n)).toEqual(['open:1', 'message:a', 'error:0', 'open:1', 'message:b', ...END]),
   },
   {
-    title: 'a redirect is followed; origin is the final URL\'s, url stays the one given',
+    title: "a redirect is followed; origin is the final URL's, url stays the one given",
     slug: 'redirect',
     route: () => ({ redirect: { route: 'redirect-target' } }),
     routes: { 'redirect-target': once(`${R}data: a\n\n`) },
@@ -315,14 +390,23 @@ const scenarios: Scenario[] = [
       expect(n.trace.attributes?.url).toMatch(/\/s\/redirect\?run=RUN$/);
       // Chromium reconnects to the URL the redirect led to (the request's
       // current URL, which the redirect appended to its URL list).
-      expect(n.requests.map((r) => r.url.replace(/\?.*/, ''))).toEqual(['self:/s/redirect', 'self:/s/redirect-target', 'self:/s/redirect-target']);
+      expect(n.requests.map((r) => r.url.replace(/\?.*/, ''))).toEqual([
+        'self:/s/redirect',
+        'self:/s/redirect-target',
+        'self:/s/redirect-target',
+      ]);
     },
     deviation: {
       id: 'reconnect-to-original-url',
       // Ours starts the reconnect at the stream's URL, which redirects again; the rest is the same.
       check: (ours, native) => {
         expect(comparable(ours).trace).toEqual(comparable(native).trace);
-        expect(ours.requests.map((r) => r.url.replace(/\?.*/, ''))).toEqual(['self:/s/redirect', 'self:/s/redirect-target', 'self:/s/redirect', 'self:/s/redirect-target']);
+        expect(ours.requests.map((r) => r.url.replace(/\?.*/, ''))).toEqual([
+          'self:/s/redirect',
+          'self:/s/redirect-target',
+          'self:/s/redirect',
+          'self:/s/redirect-target',
+        ]);
         expect(withoutRedirectHops(ours)).toEqual(withoutRedirectHops(native));
       },
     },
@@ -338,8 +422,18 @@ const scenarios: Scenario[] = [
       expect(events(n, 'onopen')).toEqual(['open:1']);
       expect(events(n, 'onmessage')).toEqual(['message:a']);
       expect(events(n, 'onerror')).toEqual(END);
-      expect(n.trace.attributes).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/s\/ready-state\?run=RUN$/), withCredentials: false, readyState: 0, constants: [0, 1, 2, 0, 1, 2], handlers: [true, true, true] });
-      expect(n.trace.calls.every((c) => c.targetIsSource && c.currentTargetIsSource && c.thisIsSource && !c.bubbles && !c.cancelable)).toBe(true);
+      expect(n.trace.attributes).toEqual({
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/s\/ready-state\?run=RUN$/),
+        withCredentials: false,
+        readyState: 0,
+        constants: [0, 1, 2, 0, 1, 2],
+        handlers: [true, true, true],
+      });
+      expect(
+        n.trace.calls.every(
+          (c) => c.targetIsSource && c.currentTargetIsSource && c.thisIsSource && !c.bubbles && !c.cancelable,
+        ),
+      ).toBe(true);
     },
   },
   {
@@ -350,20 +444,34 @@ const scenarios: Scenario[] = [
     expect: (n) => {
       expect(n.trace.calls.map((c) => `${c.via}:${c.type}:${c.data ?? c.readyState}`)).toEqual([
         'open-listener:open:1',
-        'first-listener:message:a', 'handler-2:message:a', 'second-listener:message:a', 'duplicate-listener:message:a', 'once-listener:message:a',
-        'first-listener:message:b', 'handler-2:message:b', 'second-listener:message:b', 'duplicate-listener:message:b',
-        'error-listener:error:0', 'onerror-2:error:0',
-        'error-listener:error:2', 'onerror-2:error:2',
+        'first-listener:message:a',
+        'handler-2:message:a',
+        'second-listener:message:a',
+        'duplicate-listener:message:a',
+        'once-listener:message:a',
+        'first-listener:message:b',
+        'handler-2:message:b',
+        'second-listener:message:b',
+        'duplicate-listener:message:b',
+        'error-listener:error:0',
+        'onerror-2:error:0',
+        'error-listener:error:2',
+        'onerror-2:error:2',
       ]);
     },
   },
   {
-    title: 'close() in a message listener: the rest of the chunk is not dispatched, the other listeners of that event still run',
+    title:
+      'close() in a message listener: the rest of the chunk is not dispatched, the other listeners of that event still run',
     slug: 'close-in-message',
     client: 'close-in-message',
     route: script({ chunks: [`${R}data: 1\n\ndata: 2\n\ndata: 3\n\n`], then: 'hold' }),
     expect: (n) => {
-      expect(n.trace.calls.map((c) => `${c.via}:${c.type}:${c.readyState}`)).toEqual(['open:open:1', 'closing-listener:message:1', 'next-listener:message:2']);
+      expect(n.trace.calls.map((c) => `${c.via}:${c.type}:${c.readyState}`)).toEqual([
+        'open:open:1',
+        'closing-listener:message:1',
+        'next-listener:message:2',
+      ]);
       expect(n.trace.closeReturns).toEqual([['message', 'undefined', 2]]);
       expect(gets(n)).toHaveLength(1);
     },
@@ -384,8 +492,15 @@ const scenarios: Scenario[] = [
     client: 'close-in-error',
     route: once(`${R}data: a\n\n`),
     expect: (n) => {
-      expect(n.trace.calls.map((c) => `${c.via}:${c.type}:${c.readyState}`)).toEqual(['open:open:1', 'message:message:1', 'onerror:error:0']);
-      expect(n.trace.closeReturns).toEqual([['error', 'undefined', 2], ['error-again', 'undefined', 2]]);
+      expect(n.trace.calls.map((c) => `${c.via}:${c.type}:${c.readyState}`)).toEqual([
+        'open:open:1',
+        'message:message:1',
+        'onerror:error:0',
+      ]);
+      expect(n.trace.closeReturns).toEqual([
+        ['error', 'undefined', 2],
+        ['error-again', 'undefined', 2],
+      ]);
       expect(gets(n)).toHaveLength(1);
     },
   },
@@ -416,7 +531,8 @@ const scenarios: Scenario[] = [
     title: 'an invalid URL throws a DOMException named SyntaxError',
     slug: 'invalid-url',
     url: () => 'http://[',
-    expect: (n) => expect(n.trace.threw).toEqual({ isDOMException: true, isError: true, name: 'SyntaxError', code: 12 }),
+    expect: (n) =>
+      expect(n.trace.threw).toEqual({ isDOMException: true, isError: true, name: 'SyntaxError', code: 12 }),
   },
   {
     title: 'withCredentials: true is reflected, and same-origin cookies go as always',
@@ -453,17 +569,19 @@ const scenarios: Scenario[] = [
       ['mailto', 'mailto:someone@example.com'],
       ['javascript', 'javascript:void(0)'],
     ] as const
-  ).map(([name, url]): Scenario => ({
-    title: `a ${name}: URL fails the connection: one error, CLOSED, no retries`,
-    slug: `futile-${name}`,
-    url: () => url,
-    maxErrors: 3,
-    settle: 400,
-    expect: (n) => {
-      expect(events(n)).toEqual(['error:2']);
-      expect(n.requests).toEqual([]);
-    },
-  })),
+  ).map(
+    ([name, url]): Scenario => ({
+      title: `a ${name}: URL fails the connection: one error, CLOSED, no retries`,
+      slug: `futile-${name}`,
+      url: () => url,
+      maxErrors: 3,
+      settle: 400,
+      expect: (n) => {
+        expect(events(n)).toEqual(['error:2']);
+        expect(n.requests).toEqual([]);
+      },
+    }),
+  ),
 
   // ---- Aborted by the user agent: [spec] "if res is an aborted network error, then fail the connection" ----
   {
@@ -507,22 +625,39 @@ const scenarios: Scenario[] = [
 
   // ---- Cross-origin: a server on another port that answers no preflight ----
   {
-    title: 'cross-origin basic use: no preflight, origin is the stream\'s, no cookies',
+    title: "cross-origin basic use: no preflight, origin is the stream's, no cookies",
     slug: 'cors-basic',
     url: ({ peer, run }) => `${peer}/s/cors-basic?${run}`,
     route: script({ cors: 'star', chunks: [`${R}data: a\n\n`] }, { status: 204, contentType: null, cors: 'star' }),
     expect: (n) => {
       expectOneStream(n, [['message', 'a', '']]);
-      expect(n.trace.calls.filter((c) => c.type === 'message').map((c) => c.origin)).toEqual([new URL(n.trace.attributes!.url).origin, new URL(n.trace.attributes!.url).origin]);
+      expect(n.trace.calls.filter((c) => c.type === 'message').map((c) => c.origin)).toEqual([
+        new URL(n.trace.attributes!.url).origin,
+        new URL(n.trace.attributes!.url).origin,
+      ]);
       expect(preflights(n)).toEqual([]);
-      expect(gets(n).map((r) => [r.url.slice(0, 5), r.headers['origin']?.startsWith('http://127.0.0.1:'), r.headers['cookie']])).toEqual([['peer:', true, undefined], ['peer:', true, undefined]]);
+      expect(
+        gets(n).map((r) => [
+          r.url.slice(0, 5),
+          r.headers['origin']?.startsWith('http://127.0.0.1:'),
+          r.headers['cookie'],
+        ]),
+      ).toEqual([
+        ['peer:', true, undefined],
+        ['peer:', true, undefined],
+      ]);
     },
   },
   {
-    title: 'a redirect to another origin: origin is the final URL\'s',
+    title: "a redirect to another origin: origin is the final URL's",
     slug: 'cors-redirect',
     route: () => ({ redirect: { route: 'cors-redirect-target', peer: true } }),
-    routes: { 'cors-redirect-target': script({ cors: 'origin', chunks: [`${R}data: a\n\n`] }, { status: 204, contentType: null, cors: 'origin' }) },
+    routes: {
+      'cors-redirect-target': script(
+        { cors: 'origin', chunks: [`${R}data: a\n\n`] },
+        { status: 204, contentType: null, cors: 'origin' },
+      ),
+    },
     expect: (n) => {
       expectOneStream(n, [['message', 'a', '']]);
       const origins = n.trace.calls.filter((c) => c.type === 'message').map((c) => c.origin);
@@ -534,7 +669,12 @@ const scenarios: Scenario[] = [
       id: 'reconnect-to-original-url',
       check: (ours, native) => {
         expect(comparable(ours).trace).toEqual(comparable(native).trace);
-        expect(ours.requests.map((r) => r.url.replace(/\?.*/, ''))).toEqual(['self:/s/cors-redirect', 'peer:/s/cors-redirect-target', 'self:/s/cors-redirect', 'peer:/s/cors-redirect-target']);
+        expect(ours.requests.map((r) => r.url.replace(/\?.*/, ''))).toEqual([
+          'self:/s/cors-redirect',
+          'peer:/s/cors-redirect-target',
+          'self:/s/cors-redirect',
+          'peer:/s/cors-redirect-target',
+        ]);
         expect(withoutRedirectHops(ours)).toEqual(withoutRedirectHops(native));
       },
     },
@@ -544,7 +684,10 @@ const scenarios: Scenario[] = [
     slug: 'cors-credentials',
     withCredentials: true,
     url: ({ peer, run }) => `${peer}/s/cors-credentials?${run}`,
-    route: script({ cors: 'credentials', chunks: [`${R}data: a\n\n`] }, { status: 204, contentType: null, cors: 'credentials' }),
+    route: script(
+      { cors: 'credentials', chunks: [`${R}data: a\n\n`] },
+      { status: 204, contentType: null, cors: 'credentials' },
+    ),
     expect: (n) => {
       expectOneStream(n, [['message', 'a', '']]);
       expect(preflights(n)).toEqual([]);
@@ -552,7 +695,8 @@ const scenarios: Scenario[] = [
     },
   },
   {
-    title: 'cross-origin withCredentials answered with "Access-Control-Allow-Origin: *" is a CORS failure: native fails, ours reconnects',
+    title:
+      'cross-origin withCredentials answered with "Access-Control-Allow-Origin: *" is a CORS failure: native fails, ours reconnects',
     slug: 'cors-credentials-refused',
     withCredentials: true,
     maxErrors: 3,
@@ -589,11 +733,16 @@ const scenarios: Scenario[] = [
     },
   },
   {
-    title: 'a cross-origin reconnect with Last-Event-ID: native needs no preflight; ours needs one (without lastEventIdQuery)',
+    title:
+      'a cross-origin reconnect with Last-Event-ID: native needs no preflight; ours needs one (without lastEventIdQuery)',
     slug: 'cors-last-event-id',
     maxErrors: 3,
     url: ({ peer, run }) => `${peer}/s/cors-last-event-id?${run}`,
-    route: script({ cors: 'origin', chunks: [`${R}id: 1\ndata: a\n\n`] }, { cors: 'origin', chunks: ['data: b\n\n'] }, { status: 204, contentType: null, cors: 'origin' }),
+    route: script(
+      { cors: 'origin', chunks: [`${R}id: 1\ndata: a\n\n`] },
+      { cors: 'origin', chunks: ['data: b\n\n'] },
+      { status: 204, contentType: null, cors: 'origin' },
+    ),
     expect: (n) => {
       expect(events(n)).toEqual(['open:1', 'message:a', 'error:0', 'open:1', 'message:b', ...END]);
       expect(lastEventIds(n)).toEqual([null, '1', '1']);
@@ -625,7 +774,6 @@ test.describe('differential: native EventSource vs ResilientEventSource', () => 
   }
 });
 
-
 test('the list of known deviations is exactly what the comparison and the scenarios allow', () => {
   const used = new Set<string>(fieldDeviations);
   for (const s of scenarios) {
@@ -637,7 +785,10 @@ test('the list of known deviations is exactly what the comparison and the scenar
 });
 
 test.describe('targeted: what only ours offers for the deviations', () => {
-  test('lastEventIdQuery: a cross-origin reconnect resumes without a preflight, as the native one does', async ({ sharedPage: page, servers }) => {
+  test('lastEventIdQuery: a cross-origin reconnect resumes without a preflight, as the native one does', async ({
+    sharedPage: page,
+    servers,
+  }) => {
     const s = scenarios.find((x) => x.slug === 'cors-last-event-id')!;
     await page.goto(`${servers.self.origin}/pages/differential.html`);
     const native = await runOnce(page, servers, s, 'native');
@@ -657,7 +808,11 @@ test.describe('targeted: what only ours offers for the deviations', () => {
   test('close() returns undefined; the closed promise resolves once CLOSED', async ({ sharedPage: page, servers }) => {
     await page.goto(`${servers.self.origin}/pages/differential.html`);
     const result = await page.evaluate(async () => {
-      const RES = (window as unknown as { ResilientEventSource: new (url: string, o: object) => EventSource & { closed?: Promise<void> } }).ResilientEventSource;
+      const RES = (
+        window as unknown as {
+          ResilientEventSource: new (url: string, o: object) => EventSource & { closed?: Promise<void> };
+        }
+      ).ResilientEventSource;
       const es = new RES('/s/close-in-open?run=closed-promise', { store: false });
       const opened = await new Promise<boolean>((resolve) => {
         es.onopen = () => resolve(true);
@@ -668,7 +823,12 @@ test.describe('targeted: what only ours offers for the deviations', () => {
         es.closed?.then(() => 'resolved') ?? Promise.resolve('no closed promise'),
         new Promise<string>((resolve) => setTimeout(() => resolve('still pending after 3 s'), 3000)),
       ]);
-      return { opened, returned: returned === undefined ? 'undefined' : Object.prototype.toString.call(returned), readyState: es.readyState, closed };
+      return {
+        opened,
+        returned: returned === undefined ? 'undefined' : Object.prototype.toString.call(returned),
+        readyState: es.readyState,
+        closed,
+      };
     });
     expect(result).toEqual({ opened: true, returned: 'undefined', readyState: 2, closed: 'resolved' });
   });

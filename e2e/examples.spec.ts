@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { expect, test } from './fixtures.js';
 
 test('the <script> tag example shows the stream', async ({ page, server }) => {
-  const html = readFileSync(join(import.meta.dirname, '..', 'examples', 'script-tag.html'), 'utf8')
-    .replace('/js/resilient-eventsource.umd.min.js', '/dist/resilient-eventsource.umd.min.js');
+  const html = readFileSync(join(import.meta.dirname, '..', 'examples', 'script-tag.html'), 'utf8').replace(
+    '/js/resilient-eventsource.umd.min.js',
+    '/dist/resilient-eventsource.umd.min.js',
+  );
   await page.route(`${server.url}/example.html`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
   server.publishMany(3);
   await page.goto(`${server.url}/example.html`);

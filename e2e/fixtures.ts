@@ -45,5 +45,6 @@ export const pageLog = async (page: Page): Promise<PageLog> => {
   return page.evaluate(() => (window as unknown as { log: PageLog }).log);
 };
 /** How many events the page has received so far (0 before it has a log). */
-export const idCount = (page: Page) => page.evaluate(() => (window as unknown as { log?: PageLog }).log?.ids.length ?? 0);
+export const idCount = (page: Page) =>
+  page.evaluate(() => (window as unknown as { log?: PageLog }).log?.ids.length ?? 0);
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));

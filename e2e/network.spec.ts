@@ -5,7 +5,10 @@
  */
 import { expect, idCount, pageLog, range, test } from './fixtures.js';
 
-test('the server destroys the socket mid-stream five times, once in the middle of an event: every event once, in order', async ({ page, server }) => {
+test('the server destroys the socket mid-stream five times, once in the middle of an event: every event once, in order', async ({
+  page,
+  server,
+}) => {
   server.publishMany(5);
   await page.goto(`${server.url}/pages/umd.html?store=memory`);
   await expect.poll(() => idCount(page)).toBe(5);
@@ -60,7 +63,11 @@ test('503 with Retry-After: the reconnect waits what the server asked', async ({
   expect(log.reconnects[1]?.delay).toBeLessThan(1500);
 });
 
-test('held offline, then back: the `online` event makes the pending reconnect happen at once', async ({ page, context, server }) => {
+test('held offline, then back: the `online` event makes the pending reconnect happen at once', async ({
+  page,
+  context,
+  server,
+}) => {
   server.publishMany(3);
   // A 20–40 s backoff (and no retry: hint to shorten it): without the
   // `online` event the test would time out.

@@ -5,16 +5,22 @@
  */
 import { expect, idCount, pageLog, range, test } from './fixtures.js';
 
-test('ten reloads mid-stream: every event shown once, in order, resuming from the IndexedDB cursor', async ({ page, server }) => {
+test('ten reloads mid-stream: every event shown once, in order, resuming from the IndexedDB cursor', async ({
+  page,
+  server,
+}) => {
   const RELOADS = 10;
   // What the page showed, from its sessionStorage journal (written as each
   // event is shown, so it survives the reloads).
   const journal = async () => {
     const text = await page.evaluate(() => sessionStorage.getItem('journal') ?? '');
-    return text.split(',').filter(Boolean).map((entry) => {
-      const [id, load] = entry.split('@');
-      return { id: Number(id), load: Number(load) };
-    });
+    return text
+      .split(',')
+      .filter(Boolean)
+      .map((entry) => {
+        const [id, load] = entry.split('@');
+        return { id: Number(id), load: Number(load) };
+      });
   };
   // A steady 200 events/s while the page reloads.
   const ticker = setInterval(() => server.publishMany(2), 10);
@@ -66,14 +72,20 @@ test('at 1,000 events/s the IndexedDB store is written a handful of times per se
   await expect.poll(() => idCount(page)).toBe(published);
   const { writes, ids } = await pageLog(page);
   const perSecond = writes / elapsed;
-  console.info(`writes: ${published} events in ${elapsed.toFixed(2)} s (${Math.round(published / elapsed)}/s) → ${writes} IndexedDB writes (${perSecond.toFixed(1)}/s)`);
+  console.info(
+    `writes: ${published} events in ${elapsed.toFixed(2)} s (${Math.round(published / elapsed)}/s) → ${writes} IndexedDB writes (${perSecond.toFixed(1)}/s)`,
+  );
   expect(published / elapsed).toBeGreaterThan(500);
   expect(perSecond).toBeLessThanOrEqual(7);
   expect(writes).toBeGreaterThanOrEqual(SECONDS);
   expect(ids).toEqual(range(1, published));
 });
 
-test('two sources on one page, and a second tab, keep separate cursors by storageKey', async ({ page, context, server }) => {
+test('two sources on one page, and a second tab, keep separate cursors by storageKey', async ({
+  page,
+  context,
+  server,
+}) => {
   server.publishMany(3);
   await page.goto(`${server.url}/pages/umd.html?key=feed-a`);
   await expect.poll(() => idCount(page)).toBe(3);
@@ -113,11 +125,12 @@ test('pauseWhenHidden closes the stream while hidden and resumes with Last-Event
   expect(server.openStreams).toBe(1);
   // Headless Chromium keeps every page visible, so visibility is driven from
   // the page: the same property and event a real tab switch changes.
-  const setHidden = (hidden: boolean) => page.evaluate((h) => {
-    Object.defineProperty(document, 'hidden', { value: h, configurable: true });
-    Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
+  const setHidden = (hidden: boolean) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
   await setHidden(true);
   await expect.poll(() => server.openStreams).toBe(0);
   server.publishMany(4);

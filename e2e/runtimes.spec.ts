@@ -5,11 +5,16 @@ test('a plain <script> page gets window.ResilientEventSource', async ({ page, se
   server.publishMany(3);
   await page.goto(`${server.url}/pages/umd.html?store=memory`);
   await expect.poll(() => idCount(page)).toBe(3);
-  expect(await page.evaluate(() => typeof (window as unknown as { ResilientEventSource: unknown }).ResilientEventSource)).toBe('function');
+  expect(
+    await page.evaluate(() => typeof (window as unknown as { ResilientEventSource: unknown }).ResilientEventSource),
+  ).toBe('function');
   expect(await page.evaluate(() => (window as unknown as { es: EventSource }).es instanceof EventTarget)).toBe(true);
 });
 
-test('the UMD bundle works under a strict Content-Security-Policy (no eval, no inline script)', async ({ page, server }) => {
+test('the UMD bundle works under a strict Content-Security-Policy (no eval, no inline script)', async ({
+  page,
+  server,
+}) => {
   server.publishMany(3);
   // Chromium logs the socket the test destroys (ERR_INCOMPLETE_CHUNKED_ENCODING);
   // only policy messages matter here.
@@ -18,7 +23,10 @@ test('the UMD bundle works under a strict Content-Security-Policy (no eval, no i
   // `default-src 'none'` that is an img-src report about the browser's own
   // request, whatever the bundle does. It is left out, and only it.
   const browserOwn = (text: string) => text.includes(`${server.url}/favicon.ico`);
-  page.on('console', (m) => { if (/Content Security Policy|Refused to|Trusted Type/i.test(m.text()) && !browserOwn(m.text())) cspMessages.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to|Trusted Type/i.test(m.text()) && !browserOwn(m.text()))
+      cspMessages.push(m.text());
+  });
   await page.goto(`${server.url}/pages/csp.html`);
   await expect.poll(() => idCount(page)).toBe(3);
   server.faults.dropAll();
@@ -54,16 +62,23 @@ test('a dedicated worker: no window or document, IndexedDB persistence across a 
   // The worker's cursor is in IndexedDB: once it has landed, a reload asks
   // for what is new. (A worker gets no pagehide, so it writes each change as
   // soon as the previous write is done; see README, "In the browser".)
-  await expect.poll(() => page.evaluate(() => new Promise<string | undefined>((resolve) => {
-    const open = indexedDB.open('resilient-eventsource');
-    open.onsuccess = () => {
-      const get = open.result.transaction('cursors').objectStore('cursors').get('worker-stream');
-      get.onsuccess = () => {
-        resolve((get.result as { lastEventId?: string } | undefined)?.lastEventId);
-        open.result.close();
-      };
-    };
-  }))).toBe('10');
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise<string | undefined>((resolve) => {
+            const open = indexedDB.open('resilient-eventsource');
+            open.onsuccess = () => {
+              const get = open.result.transaction('cursors').objectStore('cursors').get('worker-stream');
+              get.onsuccess = () => {
+                resolve((get.result as { lastEventId?: string } | undefined)?.lastEventId);
+                open.result.close();
+              };
+            };
+          }),
+      ),
+    )
+    .toBe('10');
   await page.reload();
   server.publishMany(2);
   await expect.poll(async () => (await log()).ids.length).toBe(2);

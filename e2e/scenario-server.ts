@@ -111,7 +111,10 @@ export async function createScenarioServer(options: {
       if (!file.startsWith(normalize(dir))) return false;
       try {
         const content = await readFile(file);
-        res.writeHead(200, { 'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+        res.writeHead(200, {
+          'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+          'Cache-Control': 'no-store',
+        });
         res.end(content);
         return true;
       } catch {
@@ -126,7 +129,9 @@ export async function createScenarioServer(options: {
     const key = `${record.run} ${name}`;
     const attempt = attempts.get(key) ?? 0;
     attempts.set(key, attempt + 1);
-    const reply: Reply = route ? route({ attempt, query: url.searchParams, headers: req.headers }) : { status: 404, contentType: 'text/plain', chunks: ['no such route'] };
+    const reply: Reply = route
+      ? route({ attempt, query: url.searchParams, headers: req.headers })
+      : { status: 404, contentType: 'text/plain', chunks: ['no such route'] };
     const headers: Record<string, string | string[]> = { ...reply.headers };
     const origin = req.headers.origin;
     if (reply.cors === 'star') headers['Access-Control-Allow-Origin'] = '*';
@@ -139,12 +144,16 @@ export async function createScenarioServer(options: {
       if (reply.redirect) {
         const target = reply.redirect.peer ? server.peer : server;
         if (!target) throw new Error('redirect to the peer: no peer server');
-        const location = new URL(url.pathname.replace(routePattern, `/s/${reply.redirect.route}`) + url.search, target.origin);
+        const location = new URL(
+          url.pathname.replace(routePattern, `/s/${reply.redirect.route}`) + url.search,
+          target.origin,
+        );
         res.writeHead(reply.status ?? 307, { ...headers, Location: location.href }).end(finish);
         return;
       }
       const contentType = reply.contentType === undefined ? 'text/event-stream' : reply.contentType;
-      if (contentType !== null) headers['Content-Type'] = typeof contentType === 'string' ? contentType : [...contentType];
+      if (contentType !== null)
+        headers['Content-Type'] = typeof contentType === 'string' ? contentType : [...contentType];
       res.writeHead(reply.status ?? 200, headers);
       res.flushHeaders();
       const chunks = [...(reply.chunks ?? [])];
@@ -185,12 +194,15 @@ export async function createScenarioServer(options: {
         at: Date.now(),
         endedAt: undefined,
       };
-      for (let i = 0; i < req.rawHeaders.length; i += 2) record.headers.push([(req.rawHeaders[i] ?? '').toLowerCase(), req.rawHeaders[i + 1] ?? '']);
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        record.headers.push([(req.rawHeaders[i] ?? '').toLowerCase(), req.rawHeaders[i + 1] ?? '']);
       requests.push(record);
       // [fetch] A CORS preflight is an OPTIONS request; this server, like the
       // servers written for the native EventSource, does not answer it.
       if (req.method === 'OPTIONS') {
-        res.writeHead(405, { 'Content-Type': 'text/plain' }).end('no preflight here', () => (record.endedAt = Date.now()));
+        res
+          .writeHead(405, { 'Content-Type': 'text/plain' })
+          .end('no preflight here', () => (record.endedAt = Date.now()));
         return;
       }
       try {

@@ -6,7 +6,8 @@
 import type { Page } from '@playwright/test';
 import { expect, idCount, pageLog, test } from './fixtures.js';
 
-const role = (page: Page) => page.evaluate(() => (window as unknown as { es: { stats: { role: string } } }).es.stats.role);
+const role = (page: Page) =>
+  page.evaluate(() => (window as unknown as { es: { stats: { role: string } } }).es.stats.role);
 const ids = async (page: Page) => (await pageLog(page)).ids.map(Number);
 /** Contiguous and increasing: nothing skipped, nothing repeated. */
 function expectExactlyOnce(list: number[]) {
@@ -22,7 +23,8 @@ function expectExactlyOnce(list: number[]) {
  * (`newCDPSession` does not exist in Firefox), so it is an extra kind there.
  */
 type Kill = 'close' | 'vanish' | 'crash';
-const killsFor = (browserName: string): Kill[] => (browserName === 'chromium' ? ['close', 'vanish', 'crash'] : ['close', 'vanish']);
+const killsFor = (browserName: string): Kill[] =>
+  browserName === 'chromium' ? ['close', 'vanish', 'crash'] : ['close', 'vanish'];
 
 /**
  * Pages of this context can vanish: a capture listener registered before any
@@ -30,9 +32,13 @@ const killsFor = (browserName: string): Kill[] => (browserName === 'chromium' ? 
  */
 async function allowVanish(context: import('@playwright/test').BrowserContext) {
   await context.addInitScript(() => {
-    window.addEventListener('pagehide', (event) => {
-      if ((window as unknown as { __vanish?: boolean }).__vanish) event.stopImmediatePropagation();
-    }, { capture: true });
+    window.addEventListener(
+      'pagehide',
+      (event) => {
+        if ((window as unknown as { __vanish?: boolean }).__vanish) event.stopImmediatePropagation();
+      },
+      { capture: true },
+    );
   });
 }
 
@@ -43,7 +49,9 @@ async function kill(context: import('@playwright/test').BrowserContext, page: Pa
     return;
   }
   if (how === 'vanish') {
-    await page.evaluate(() => { (window as unknown as { __vanish?: boolean }).__vanish = true; });
+    await page.evaluate(() => {
+      (window as unknown as { __vanish?: boolean }).__vanish = true;
+    });
     await page.close({ runBeforeUnload: false });
     return;
   }
@@ -66,7 +74,9 @@ test('three pages share one connection; every page shows every event once, in or
   const url = `${server.url}/pages/umd.html?share=1&key=shared-a&store=memory`;
   server.publishMany(3);
   const pages = await openPages(context, url, 3);
-  await expect.poll(async () => (await Promise.all(pages.map(role))).sort()).toEqual(['follower', 'follower', 'leader']);
+  await expect
+    .poll(async () => (await Promise.all(pages.map(role))).sort())
+    .toEqual(['follower', 'follower', 'leader']);
   server.publishMany(20);
   for (const page of pages) await expect.poll(() => page.evaluate(() => (window as any).log.ids.at(-1))).toBe('23');
   expect(server.requests).toHaveLength(1);
@@ -81,7 +91,11 @@ test('three pages share one connection; every page shows every event once, in or
   expect((await ids(leader))[0]).toBe(1);
 });
 
-test('the leader closes, then the next leader vanishes (and, in Chromium, the next crashes): takeovers without gaps or repeats', async ({ context, server, browserName }) => {
+test('the leader closes, then the next leader vanishes (and, in Chromium, the next crashes): takeovers without gaps or repeats', async ({
+  context,
+  server,
+  browserName,
+}) => {
   const kills = killsFor(browserName);
   await allowVanish(context);
   const url = `${server.url}/pages/umd.html?share=1&key=shared-b&store=memory`;
@@ -109,7 +123,10 @@ test('the leader closes, then the next leader vanishes (and, in Chromium, the ne
   console.info(`share (${browserName}): takeover ${kills.map((k, i) => `after ${k} ${takeovers[i]} ms`).join(', ')}`);
 });
 
-test('every page reflects the shared stream: error and reconnecting on a drop, CLOSED on 204', async ({ context, server }) => {
+test('every page reflects the shared stream: error and reconnecting on a drop, CLOSED on 204', async ({
+  context,
+  server,
+}) => {
   const url = `${server.url}/pages/umd.html?share=1&key=shared-e&store=memory`;
   const pages = await openPages(context, url, 3);
   server.publishMany(2);
@@ -155,7 +172,11 @@ test('without share, each page has its own connection', async ({ context, server
   expect(await Promise.all(pages.map(role))).toEqual(['private', 'private', 'private']);
 });
 
-test('20 leader kills (each kind in turn): every takeover under a second, no page skips or repeats', async ({ context, server, browserName }) => {
+test('20 leader kills (each kind in turn): every takeover under a second, no page skips or repeats', async ({
+  context,
+  server,
+  browserName,
+}) => {
   test.setTimeout(120_000);
   const kills = killsFor(browserName);
   await allowVanish(context);
@@ -189,5 +210,7 @@ test('20 leader kills (each kind in turn): every takeover under a second, no pag
   expect(Math.max(...takeovers)).toBeLessThan(1000);
   expect(server.openStreams).toBe(1);
   const sorted = [...takeovers].sort((a, b) => a - b);
-  console.info(`share (${browserName}): 20 leader kills, takeover median ${sorted[10]} ms, max ${sorted.at(-1)} ms, repeats ${repeats}`);
+  console.info(
+    `share (${browserName}): 20 leader kills, takeover median ${sorted[10]} ms, max ${sorted.at(-1)} ms, repeats ${repeats}`,
+  );
 });

@@ -18,11 +18,15 @@ const es = new ResilientEventSource('/jobs/42/stream', {
   signal: AbortSignal.timeout(60_000),
 });
 const controller = new AbortController();
-es.addEventListener('progress', (e) => {
-  const { percent, done } = JSON.parse(e.data);
-  showProgress(percent);
-  if (done) void es.close(); // no event fires after close(), as with EventSource
-}, { signal: controller.signal });
+es.addEventListener(
+  'progress',
+  (e) => {
+    const { percent, done } = JSON.parse(e.data);
+    showProgress(percent);
+    if (done) void es.close(); // no event fires after close(), as with EventSource
+  },
+  { signal: controller.signal },
+);
 // #endregion
 
 afterAll(async () => {

@@ -27,11 +27,16 @@ it('keeps the cursor in localStorage, and a new source resumes from it', async (
   await expect.poll(() => Number(es.lastEventId), { timeout: 10_000 }).toBeGreaterThan(3);
   es.close();
   await es.closed;
-  const saved = JSON.parse(localStorage.getItem(`sse-cursor:${url}`) ?? 'null') as { lastEventId: string; recentIds: string[] };
+  const saved = JSON.parse(localStorage.getItem(`sse-cursor:${url}`) ?? 'null') as {
+    lastEventId: string;
+    recentIds: string[];
+  };
   expect(saved.lastEventId).toBe(es.lastEventId);
   expect(saved.recentIds.at(-1)).toBe(es.lastEventId);
   const again = new ResilientEventSource(url, { store: localStorageStore });
-  const first = await new Promise<string>((resolve) => again.addEventListener('message', (e) => resolve(e.lastEventId), { once: true }));
+  const first = await new Promise<string>((resolve) =>
+    again.addEventListener('message', (e) => resolve(e.lastEventId), { once: true }),
+  );
   again.close();
   await again.closed;
   expect(Number(first)).toBe(Number(saved.lastEventId) + 1);

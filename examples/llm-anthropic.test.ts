@@ -34,7 +34,12 @@ async function streamMessage(prompt: string): Promise<{ stopReason: string; outp
   const es = new ResilientEventSource(`${apiBase}/v1/messages`, {
     method: 'POST', // the end of the body (after message_stop) ends the loop
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey, 'anthropic-version': '2023-06-01' },
-    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: prompt }] }),
+    body: JSON.stringify({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 1024,
+      stream: true,
+      messages: [{ role: 'user', content: prompt }],
+    }),
     store: false,
     backoff: { maxRetries: 2 }, // a 529 (overloaded) or 429 before the stream is retried, twice at most
   });
@@ -107,7 +112,12 @@ it('the local server speaks the wire format shown', async () => {
     fetch(`${short.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey, 'anthropic-version': '2023-06-01' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 1024,
+        stream: true,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
     });
   const response = await request();
   expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
@@ -156,7 +166,12 @@ it('with listeners: one per type, and two kinds of `error` events', async () => 
   let done = 0;
   const onDone = () => done++;
   const headers = { 'content-type': 'application/json', 'x-api-key': apiKey, 'anthropic-version': '2023-06-01' };
-  const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+  const body = JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    stream: true,
+    messages: [{ role: 'user', content: 'Hi' }],
+  });
   const unnamed: string[] = [];
   const open = () => {
     // #region readme:llm-anthropic-listeners

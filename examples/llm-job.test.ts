@@ -19,7 +19,11 @@ const onText = (text: string) => texts.push(text);
 
 /** Starts a job on the server, as the app would before following it. */
 async function startJob(): Promise<string> {
-  const response = await fetch(`${apiBase}/v1/jobs`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}` }, body: '{"prompt":"Say hello"}' });
+  const response = await fetch(`${apiBase}/v1/jobs`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiKey}` },
+    body: '{"prompt":"Say hello"}',
+  });
   return ((await response.json()) as { id: string }).id;
 }
 const streamRequests = (jobId: string) => api.requests.filter((r) => r.url.startsWith(`/v1/jobs/${jobId}/events`));
@@ -66,7 +70,10 @@ data: {"finish_reason":"stop"}
 
 it('the local server speaks the wire format shown', async () => {
   const jobId = await startJob();
-  const get = (lastEventId: string) => fetch(`${apiBase}/v1/jobs/${jobId}/events`, { headers: { Authorization: `Bearer ${apiKey}`, 'Last-Event-ID': lastEventId } });
+  const get = (lastEventId: string) =>
+    fetch(`${apiBase}/v1/jobs/${jobId}/events`, {
+      headers: { Authorization: `Bearer ${apiKey}`, 'Last-Event-ID': lastEventId },
+    });
   const response = await get('5');
   expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
   expect(await response.text()).toBe(wire);
@@ -113,7 +120,10 @@ it('the app stops in the middle (a crash, a reload): a new source resumes after 
   const crash = new Error('the tab was closed');
   const first = (async () => {
     // The first run's loop body throws after the third token, as if the page went away.
-    for await (const e of new ResilientEventSource(`${apiBase}/v1/jobs/${jobId}/events`, { headers: { Authorization: `Bearer ${apiKey}` }, storageKey: `job:${jobId}` }).events('delta')) {
+    for await (const e of new ResilientEventSource(`${apiBase}/v1/jobs/${jobId}/events`, {
+      headers: { Authorization: `Bearer ${apiKey}` },
+      storageKey: `job:${jobId}`,
+    }).events('delta')) {
       shown.push(JSON.parse(e.data).text);
       if (shown.length === 3) throw crash;
     }

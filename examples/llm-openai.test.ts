@@ -25,7 +25,10 @@ const onRestart = () => {
 // #region readme:llm-openai-chat
 import { ResilientEventSource, StreamError, type StreamErrorEvent } from 'resilient-eventsource';
 
-async function chat(prompt: string, { model = 'gpt-4o-mini', signal }: { model?: string; signal?: AbortSignal } = {}): Promise<string> {
+async function chat(
+  prompt: string,
+  { model = 'gpt-4o-mini', signal }: { model?: string; signal?: AbortSignal } = {},
+): Promise<string> {
   const es = new ResilientEventSource(`${apiBase}/v1/chat/completions`, {
     method: 'POST', // so endOfStream is 'close': the end of the body ends the loop, no second request
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}` },
@@ -96,7 +99,12 @@ it('the local server speaks the wire format shown', async () => {
   const response = await fetch(`${short.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Hi' }] }),
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Hi' }],
+    }),
   });
   expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
   expect(await response.text()).toBe(wire);
@@ -113,7 +121,9 @@ it('reads the whole answer once, with the finish reason and the usage, in one re
 
 it("a refused request throws with the API's message, and is not sent again", async () => {
   reset();
-  await expect(chat('Say hello', { model: 'no-such-model' })).rejects.toThrow('The model `no-such-model` does not exist or you do not have access to it.');
+  await expect(chat('Say hello', { model: 'no-such-model' })).rejects.toThrow(
+    'The model `no-such-model` does not exist or you do not have access to it.',
+  );
   expect(api.requests.map((r) => r.status)).toEqual([404]);
 });
 

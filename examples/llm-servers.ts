@@ -83,7 +83,13 @@ async function start(handler: Handler): Promise<LocalServer> {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += String(chunk)));
     req.on('end', () => {
-      const record: LlmRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, status: 200 };
+      const record: LlmRequest = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        status: 200,
+      };
       requests.push(record);
       handler(req, body, {
         json(status, value, headers = {}) {
@@ -147,34 +153,68 @@ export interface OpenAiServer extends LocalServer {
  * An OpenAI-style Chat Completions server: `POST /v1/chat/completions` with
  * `Authorization: Bearer <apiKey>` and `{ model, stream: true, messages }`.
  */
-export async function startOpenAiServer(apiKey: string, answer = answerTokens, models: readonly string[] = ['gpt-4o-mini']): Promise<OpenAiServer> {
+export async function startOpenAiServer(
+  apiKey: string,
+  answer = answerTokens,
+  models: readonly string[] = ['gpt-4o-mini'],
+): Promise<OpenAiServer> {
   let rateLimited = 0;
   let completions = 0;
   const local = await start((req, raw, reply) => {
-    const error = (status: number, message: string, type: string, code: string | null, headers: Record<string, string> = {}) =>
-      reply.json(status, { error: { message, type, param: null, code } }, headers);
+    const error = (
+      status: number,
+      message: string,
+      type: string,
+      code: string | null,
+      headers: Record<string, string> = {},
+    ) => reply.json(status, { error: { message, type, param: null, code } }, headers);
     const key = /^Bearer (.*)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return error(404, `Unknown request URL: ${req.method} ${req.url}`, 'invalid_request_error', 'unknown_url');
-    if (key !== apiKey) return error(401, `Incorrect API key provided: ${key ?? '(none)'}.`, 'invalid_request_error', 'invalid_api_key');
-    const body = JSON.parse(raw || '{}') as { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions')
+      return error(404, `Unknown request URL: ${req.method} ${req.url}`, 'invalid_request_error', 'unknown_url');
+    if (key !== apiKey)
+      return error(401, `Incorrect API key provided: ${key ?? '(none)'}.`, 'invalid_request_error', 'invalid_api_key');
+    const body = JSON.parse(raw || '{}') as {
+      model?: string;
+      stream?: boolean;
+      stream_options?: { include_usage?: boolean };
+    };
     if (!models.includes(body.model ?? '')) {
-      return error(404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+      return error(
+        404,
+        `The model \`${body.model}\` does not exist or you do not have access to it.`,
+        'invalid_request_error',
+        'model_not_found',
+      );
     }
     if (rateLimited > 0) {
       rateLimited--;
-      return error(429, 'Rate limit reached for requests. Please try again in 0s.', 'requests', 'rate_limit_exceeded', { 'retry-after': '0' });
+      return error(429, 'Rate limit reached for requests. Please try again in 0s.', 'requests', 'rate_limit_exceeded', {
+        'retry-after': '0',
+      });
     }
     completions++;
-    const base = { id: `chatcmpl-${completions}`, object: 'chat.completion.chunk', created: 1700000000, model: body.model };
+    const base = {
+      id: `chatcmpl-${completions}`,
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: body.model,
+    };
     const usage = body.stream_options?.include_usage ? { usage: null } : {};
-    const chunk = (delta: object, finish: string | null) => frame({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usage });
+    const chunk = (delta: object, finish: string | null) =>
+      frame({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usage });
     const frames = [
       chunk({ role: 'assistant', content: '' }, null),
       ...answer.map((token) => chunk({ content: token }, null)),
       chunk({}, 'stop'),
     ];
     if (body.stream_options?.include_usage) {
-      frames.push(frame({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: answer.length, total_tokens: 9 + answer.length } }));
+      frames.push(
+        frame({
+          ...base,
+          choices: [],
+          usage: { prompt_tokens: 9, completion_tokens: answer.length, total_tokens: 9 + answer.length },
+        }),
+      );
     }
     frames.push(frame('[DONE]'));
     reply.stream(frames);
@@ -199,10 +239,12 @@ export async function startAnthropicServer(apiKey: string, answer = answerTokens
   let overloaded = 0;
   let messages = 0;
   const local = await start((req, raw, reply) => {
-    const error = (status: number, type: string, message: string) => reply.json(status, { type: 'error', error: { type, message } });
+    const error = (status: number, type: string, message: string) =>
+      reply.json(status, { type: 'error', error: { type, message } });
     if (req.method !== 'POST' || req.url !== '/v1/messages') return error(404, 'not_found_error', 'Not found');
     if (req.headers['x-api-key'] !== apiKey) return error(401, 'authentication_error', 'invalid x-api-key');
-    if (req.headers['anthropic-version'] === undefined) return error(400, 'invalid_request_error', 'anthropic-version: header is required');
+    if (req.headers['anthropic-version'] === undefined)
+      return error(400, 'invalid_request_error', 'anthropic-version: header is required');
     if (overloaded > 0) {
       overloaded--;
       return error(529, 'overloaded_error', 'Overloaded');
@@ -210,10 +252,21 @@ export async function startAnthropicServer(apiKey: string, answer = answerTokens
     const body = JSON.parse(raw || '{}') as { model?: string };
     messages++;
     const event = (type: string, data: object) => frame({ type, ...data }, { event: type });
-    const deltas = answer.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }));
+    const deltas = answer.map((text) =>
+      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+    );
     const start = [
       event('message_start', {
-        message: { id: `msg_0${messages}`, type: 'message', role: 'assistant', content: [], model: body.model, stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
+        message: {
+          id: `msg_0${messages}`,
+          type: 'message',
+          role: 'assistant',
+          content: [],
+          model: body.model,
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 12, output_tokens: 1 },
+        },
       }),
       event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
       event('ping', {}),
@@ -221,16 +274,23 @@ export async function startAnthropicServer(apiKey: string, answer = answerTokens
     const fail = failAfter;
     failAfter = undefined;
     if (fail !== undefined) {
-      reply.stream([...start, ...deltas.slice(0, fail), event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } })]);
+      reply.stream([
+        ...start,
+        ...deltas.slice(0, fail),
+        event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }),
+      ]);
       return;
     }
     reply.stream([
-        ...start,
-        ...deltas,
-        event('content_block_stop', { index: 0 }),
-        event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: answer.length } }),
-        event('message_stop', {}),
-      ]);
+      ...start,
+      ...deltas,
+      event('content_block_stop', { index: 0 }),
+      event('message_delta', {
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: answer.length },
+      }),
+      event('message_stop', {}),
+    ]);
   });
   return Object.assign(local, {
     failMidStream: (deltas: number) => void (failAfter = deltas),
@@ -264,7 +324,10 @@ export async function startJobServer(apiKey: string, answer = answerTokens): Pro
       const match = /^\/v1\/jobs\/([\w-]+)\/events$/.exec(url.pathname);
       const tokens = match && jobs.get(match[1] ?? '');
       if (req.method !== 'GET' || !tokens) return reply.json(404, { error: 'no such job' });
-      const events = [...tokens.map((text) => ['delta', { text }] as const), ['done', { finish_reason: 'stop' }] as const];
+      const events = [
+        ...tokens.map((text) => ['delta', { text }] as const),
+        ['done', { finish_reason: 'stop' }] as const,
+      ];
       const cursor = req.headers['last-event-id'] ?? url.searchParams.get('starting_after') ?? '0';
       let after = Number(cursor) || 0;
       if (after >= events.length) {

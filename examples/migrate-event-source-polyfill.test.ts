@@ -77,13 +77,17 @@ it('open and error carry more: the response on open, the reason and status on er
 
 it('side by side with event-source-polyfill: the cursor only in the query, so this server replays everything', async () => {
   const server = await feedServer();
-  const { EventSourcePolyfill } = polyfill as unknown as { EventSourcePolyfill: new (url: string, init?: object) => EventSource };
+  const { EventSourcePolyfill } = polyfill as unknown as {
+    EventSourcePolyfill: new (url: string, init?: object) => EventSource;
+  };
   // The polyfill reports every failure with console.error.
   const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
   const theirs: Seen[] = [];
   const old = new EventSourcePolyfill(`${server.url}/api/feed/stream`, { headers: { Authorization: 'Bearer t' } });
   for (const type of ['message', 'price', 'done']) {
-    old.addEventListener(type, (e) => theirs.push({ type, id: (e as MessageEvent).lastEventId, data: (e as MessageEvent).data }));
+    old.addEventListener(type, (e) =>
+      theirs.push({ type, id: (e as MessageEvent).lastEventId, data: (e as MessageEvent).data }),
+    );
   }
   try {
     // It waits at least 1 s before reconnecting: a `retry:` below 1000 is raised to 1000.

@@ -39,10 +39,12 @@ it('the callbacks become events', async () => {
   const server = await feedServer();
   const seen: Seen[] = [];
   const calls: string[] = [];
-  const onMessage = (msg: { event: string; id: string; data: string }) => seen.push({ type: msg.event, id: msg.id, data: msg.data });
+  const onMessage = (msg: { event: string; id: string; data: string }) =>
+    seen.push({ type: msg.event, id: msg.id, data: msg.data });
   const onConnect = () => calls.push('connect');
   const onDisconnect = (why: string) => calls.push(`disconnect: ${why}`);
-  const onScheduleReconnect = ({ delay }: { delay: number }) => calls.push(typeof delay === 'number' ? 'reconnect' : 'no delay');
+  const onScheduleReconnect = ({ delay }: { delay: number }) =>
+    calls.push(typeof delay === 'number' ? 'reconnect' : 'no delay');
   // #region readme:migrate-esc-callbacks
   // Was: createEventSource({ url, onMessage, onConnect, onDisconnect, onScheduleReconnect });
   const es = new ResilientEventSource('/api/feed/stream');
@@ -75,7 +77,8 @@ it('initialLastEventId becomes a cursor in the store', async () => {
   await store.set('orders', { lastEventId: savedId, recentIds: [] });
   const es = new ResilientEventSource('/api/orders/stream', { store, storageKey: 'orders' });
   // #endregion
-  for (const type of ['message', 'price', 'done']) es.addEventListener(type, (e) => seen.push({ type, id: e.lastEventId, data: e.data }));
+  for (const type of ['message', 'price', 'done'])
+    es.addEventListener(type, (e) => seen.push({ type, id: e.lastEventId, data: e.data }));
   await feed;
   await expect.poll(() => seen).toEqual(feedEvents.slice(2));
   expect(server.requests.map((r) => r.lastEventId)).toEqual(['2', '3']);
@@ -89,7 +92,11 @@ it('side by side with eventsource-client: replayed events come twice, and a 503 
   const url = `${server.url}/api/feed/stream`;
   const theirs: EventSourceMessage[] = [];
   const connects: number[] = [];
-  const old = createEventSource({ url, onMessage: (m) => theirs.push(m), onConnect: () => connects.push(server.requests.length) });
+  const old = createEventSource({
+    url,
+    onMessage: (m) => theirs.push(m),
+    onConnect: () => connects.push(server.requests.length),
+  });
   await playFeed(server, () => theirs.length);
   await expect.poll(() => theirs.some((m) => m.event === 'done')).toBe(true);
   expect(theirs.map((m) => [m.event, m.id])).toEqual([

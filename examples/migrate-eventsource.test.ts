@@ -119,13 +119,23 @@ it('side by side with eventsource v4: replayed events reach its listeners twice,
   server.publish('{"n":9}', { id: '9' });
   await expect.poll(() => ours.length).toBe(2);
   await expect.poll(() => theirs.length).toBe(3);
-  expect(typesAndIds(ours)).toEqual([['price', '8'], ['message', '9']]);
-  expect(typesAndIds(theirs)).toEqual([['price', '8'], ['price', '8'], ['message', '9']]);
+  expect(typesAndIds(ours)).toEqual([
+    ['price', '8'],
+    ['message', '9'],
+  ]);
+  expect(typesAndIds(theirs)).toEqual([
+    ['price', '8'],
+    ['price', '8'],
+    ['message', '9'],
+  ]);
 
   server.faults.failNext(503, { times: 2 });
   server.faults.dropAll();
   await expect.poll(() => old.readyState).toBe(old.CLOSED);
-  expect(oldErrors).toEqual([[undefined, old.CONNECTING], [503, old.CLOSED]]);
+  expect(oldErrors).toEqual([
+    [undefined, old.CONNECTING],
+    [503, old.CLOSED],
+  ]);
   await expect.poll(() => es.readyState, { timeout: 10_000 }).toBe(es.OPEN);
   expect(es.stats.reconnects).toBeGreaterThanOrEqual(2);
   old.close();

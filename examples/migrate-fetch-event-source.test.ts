@@ -119,7 +119,9 @@ it('without endOfStream, a GET takes the end of the body as a lost connection: e
   server.publish('{"n":2}', { event: 'tick', id: '2' });
   await expect.poll(() => ticks).toEqual(['1', '2']);
   await server.close(); // ends the body cleanly
-  await expect.poll(() => disconnects.slice(0, 2)).toEqual([expect.stringMatching(/^Network error/), 'The server ended the stream']);
+  await expect
+    .poll(() => disconnects.slice(0, 2))
+    .toEqual([expect.stringMatching(/^Network error/), 'The server ended the stream']);
   expect(reconnects.slice(0, 2)).toEqual(['network', 'network']);
   expect(es.readyState).toBe(es.CONNECTING);
   es.close();
@@ -150,7 +152,8 @@ it('onopen and onerror: the open event for an accepted stream, error events with
   });
   // #endregion
   const seen: Seen[] = [];
-  for (const type of ['message', 'price', 'done']) es.addEventListener(type, (e) => seen.push({ type, id: e.lastEventId, data: e.data }));
+  for (const type of ['message', 'price', 'done'])
+    es.addEventListener(type, (e) => seen.push({ type, id: e.lastEventId, data: e.data }));
   await playFeed(server, () => seen.length);
   await expect.poll(() => typesAndIds(seen)).toEqual(feedTypesAndIds);
   server.faults.failNext(404);
@@ -204,7 +207,8 @@ it('side by side with fetch-event-source: every block reaches onmessage, an even
   const messages: EventSourceMessage[] = [];
   const ids = () => messages.map((m) => m.id);
   const [e1, e2, e3, e4, e5, e6] = feedEvents as [Seen, Seen, Seen, Seen, Seen, Seen];
-  const publish = (e: Seen) => server.publish(e.data, e.type === 'message' ? { id: e.id } : { event: e.type, id: e.id });
+  const publish = (e: Seen) =>
+    server.publish(e.data, e.type === 'message' ? { id: e.id } : { event: e.type, id: e.id });
   let closes = 0;
   const stop = new AbortController();
   try {

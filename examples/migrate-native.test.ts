@@ -36,8 +36,15 @@ afterAll(async () => {
 it('runs the native code unchanged: each event once, in order, through the same handlers', async () => {
   await playFeed(server, () => rows.length + prices.length);
   await es.closed;
-  expect(rows).toEqual([['1', { n: 1 }], ['3', { n: 3 }], ['5', { n: 5 }]]);
-  expect(prices).toEqual([['2', { n: 2 }], ['4', { n: 4 }]]);
+  expect(rows).toEqual([
+    ['1', { n: 1 }],
+    ['3', { n: 3 }],
+    ['5', { n: 5 }],
+  ]);
+  expect(prices).toEqual([
+    ['2', { n: 2 }],
+    ['4', { n: 4 }],
+  ]);
   // The drop is an `error` with readyState CONNECTING, then a reconnect that
   // resumes after id 3; close() from a listener fires nothing more.
   expect(statuses).toEqual(['live', 'reconnecting', 'live']);

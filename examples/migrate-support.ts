@@ -25,7 +25,8 @@ export const feedEvents: readonly Seen[] = [
   { type: 'done', id: '6', data: '{"n":6}' },
 ];
 
-const publish = (server: SseServer, e: Seen) => server.publish(e.data, e.type === 'message' ? { id: e.id } : { event: e.type, id: e.id });
+const publish = (server: SseServer, e: Seen) =>
+  server.publish(e.data, e.type === 'message' ? { id: e.id } : { event: e.type, id: e.id });
 
 /**
  * Plays the feed on `server` while `seen()` counts what the reader under test

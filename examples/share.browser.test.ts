@@ -46,10 +46,14 @@ afterAll(async () => {
 });
 
 it('two sources, one connection; both see the same events; stats reach the exporter', async () => {
-  await expect.poll(() => [es.stats.role, other.stats.role].sort(), { timeout: 10_000 }).toEqual(['follower', 'leader']);
+  await expect
+    .poll(() => [es.stats.role, other.stats.role].sort(), { timeout: 10_000 })
+    .toEqual(['follower', 'leader']);
   await expect.poll(() => rendered.length, { timeout: 10_000 }).toBeGreaterThan(5);
   await expect.poll(() => otherSeen.length, { timeout: 10_000 }).toBeGreaterThan(5);
-  const state = (await (await fetch(`${server}/control/state`, { method: 'POST' })).json()) as { byClient: Record<string, number> };
+  const state = (await (await fetch(`${server}/control/state`, { method: 'POST' })).json()) as {
+    byClient: Record<string, number>;
+  };
   expect(state.byClient['share-example']).toBe(1);
   const common = otherSeen.filter((d) => rendered.includes(d));
   expect(common.length).toBeGreaterThan(3);

@@ -15,11 +15,15 @@ const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env 
 
 const node = run('npx', ['vitest', 'run', '--project', 'node', 'test/fuzz/invariants.test.ts']);
 if (node !== 0) {
-  process.stdout.write(`\nThe Node fuzzer failed. Replay: FUZZ_SEED=${seed} FUZZ_RUNS=${runs} FUZZ_PATH=<the path fast-check printed> npx vitest run --project node test/fuzz/invariants.test.ts\n`);
+  process.stdout.write(
+    `\nThe Node fuzzer failed. Replay: FUZZ_SEED=${seed} FUZZ_RUNS=${runs} FUZZ_PATH=<the path fast-check printed> npx vitest run --project node test/fuzz/invariants.test.ts\n`,
+  );
 }
 const browser = run('npx', ['playwright', 'test', 'e2e/differential-fuzz.spec.ts', '--project', 'chromium']);
 if (browser !== 0) {
-  process.stdout.write(`\nThe differential fuzzer failed. Replay: FUZZ_SEED=${seed} FUZZ_RUNS_BROWSER=${browserRuns} npx playwright test e2e/differential-fuzz.spec.ts --project chromium -g "script <n> of"\n`);
+  process.stdout.write(
+    `\nThe differential fuzzer failed. Replay: FUZZ_SEED=${seed} FUZZ_RUNS_BROWSER=${browserRuns} npx playwright test e2e/differential-fuzz.spec.ts --project chromium -g "script <n> of"\n`,
+  );
 }
 process.stdout.write(`fuzz seed ${seed}: ${node === 0 && browser === 0 ? 'no failure' : 'FAILED'}\n`);
 process.exit(node === 0 && browser === 0 ? 0 : 1);

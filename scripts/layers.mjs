@@ -12,7 +12,17 @@ import ts from 'typescript';
 const root = join(import.meta.dirname, '..');
 
 /** Bottom to top. */
-export const layers = ['platform', 'contract', 'options', 'persistence', 'attempt', 'policy', 'share', 'source', '(entry points)'];
+export const layers = [
+  'platform',
+  'contract',
+  'options',
+  'persistence',
+  'attempt',
+  'policy',
+  'share',
+  'source',
+  '(entry points)',
+];
 
 const layerOf = (file) => {
   const parts = relative(join(root, 'src'), file).split('/');
@@ -47,7 +57,8 @@ export function layerReport() {
   const upward = [];
   for (const [from, targets] of graph) {
     for (const to of targets) {
-      if (layers.indexOf(layerOf(to)) > layers.indexOf(layerOf(from))) upward.push(`${rel(from)} → ${rel(to)} (${layerOf(from)} imports ${layerOf(to)}, a layer above)`);
+      if (layers.indexOf(layerOf(to)) > layers.indexOf(layerOf(from)))
+        upward.push(`${rel(from)} → ${rel(to)} (${layerOf(from)} imports ${layerOf(to)}, a layer above)`);
     }
   }
   // Cycles: a depth-first search that reports each back edge's loop.
@@ -66,11 +77,20 @@ export function layerReport() {
   };
   for (const f of files) if (!state.has(f)) visit(f);
   const unknown = files.filter((f) => !layers.includes(layerOf(f))).map(rel);
-  return { files: files.map(rel), upward, cycles, unknown, edges: [...graph.values()].reduce((n, t) => n + t.length, 0) };
+  return {
+    files: files.map(rel),
+    upward,
+    cycles,
+    unknown,
+    edges: [...graph.values()].reduce((n, t) => n + t.length, 0),
+  };
 }
 
 if (process.argv[1] === import.meta.filename) {
   const { upward, cycles, unknown, edges } = layerReport();
-  process.stdout.write(`${edges} imports; up a layer: ${upward.length}; cycles: ${cycles.length}; outside any layer: ${unknown.length}\n`);
-  for (const line of [...upward, ...cycles.map((c) => `cycle: ${c}`), ...unknown.map((u) => `no layer: ${u}`)]) process.stdout.write(`  ${line}\n`);
+  process.stdout.write(
+    `${edges} imports; up a layer: ${upward.length}; cycles: ${cycles.length}; outside any layer: ${unknown.length}\n`,
+  );
+  for (const line of [...upward, ...cycles.map((c) => `cycle: ${c}`), ...unknown.map((u) => `no layer: ${u}`)])
+    process.stdout.write(`  ${line}\n`);
 }

@@ -24,7 +24,11 @@ function functionsOf(path) {
     if (ts.isConstructorDeclaration(node)) return 'constructor';
     if (node.name) return node.name.getText(file);
     const parent = node.parent;
-    if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent))) return parent.name.getText(file);
+    if (
+      parent &&
+      (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent))
+    )
+      return parent.name.getText(file);
     return '(anonymous)';
   };
   const visit = (node) => {
@@ -54,6 +58,18 @@ export function layout() {
 
 if (process.argv[1] === import.meta.filename) {
   const { files, functions } = layout();
-  console.log('files:', files.slice(0, 10).map((f) => `${f.file} ${f.lines}`).join(', '));
-  console.log('functions:', functions.slice(0, 10).map((f) => `${f.file}:${f.name} ${f.lines}`).join(', '));
+  console.log(
+    'files:',
+    files
+      .slice(0, 10)
+      .map((f) => `${f.file} ${f.lines}`)
+      .join(', '),
+  );
+  console.log(
+    'functions:',
+    functions
+      .slice(0, 10)
+      .map((f) => `${f.file}:${f.name} ${f.lines}`)
+      .join(', '),
+  );
 }

@@ -32,7 +32,17 @@ function flag(name: string): string | undefined {
   return i === -1 ? undefined : process.argv[i + 1];
 }
 
-const known = new Set(['port', 'interval', 'retry', 'heartbeat', 'redis', 'stream', 'max-length', 'log-connections', 'help']);
+const known = new Set([
+  'port',
+  'interval',
+  'retry',
+  'heartbeat',
+  'redis',
+  'stream',
+  'max-length',
+  'log-connections',
+  'help',
+]);
 const unknown = process.argv.slice(2).filter((a) => a.startsWith('--') && !known.has(a.slice(2)));
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(help);
@@ -53,7 +63,9 @@ if (flag('redis') !== undefined) {
     retry: Number(flag('retry') ?? 1000),
     heartbeatInterval: Number(flag('heartbeat') ?? 15_000),
   });
-  process.stdout.write(`Reference SSE server on ${server.streamUrl} (--help lists the flags)\nFaults: POST ${server.url}/control/{drop,drop-mid-event,silence,fail,token,rotate-token,stop,replay,restart,reset}\n`);
+  process.stdout.write(
+    `Reference SSE server on ${server.streamUrl} (--help lists the flags)\nFaults: POST ${server.url}/control/{drop,drop-mid-event,silence,fail,token,rotate-token,stop,replay,restart,reset}\n`,
+  );
   const shutdown = () => void server.close().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -231,7 +231,11 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       if (--fault.remaining <= 0) statusFaults.shift();
       return answer(fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter });
     }
-    if (token !== undefined && record.authorization !== `Bearer ${token}` && !exempt.has(url.searchParams.get('client') ?? '')) {
+    if (
+      token !== undefined &&
+      record.authorization !== `Bearer ${token}` &&
+      !exempt.has(url.searchParams.get('client') ?? '')
+    ) {
       return answer(401, { 'WWW-Authenticate': 'Bearer' });
     }
     if (stopped) return answer(204);
@@ -249,7 +253,11 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     res.flushHeaders();
     res.socket?.setNoDelay(true);
 
-    const stream: OpenStream = { writer: new ConnectionWriter(res, () => wire), heartbeat: undefined, client: url.searchParams.get('client') ?? '' };
+    const stream: OpenStream = {
+      writer: new ConnectionWriter(res, () => wire),
+      heartbeat: undefined,
+      client: url.searchParams.get('client') ?? '',
+    };
     streams.add(stream);
     res.on('close', () => {
       streams.delete(stream);
@@ -341,16 +349,39 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     };
     let result: unknown = { ok: true };
     switch (name) {
-      case 'drop': result = { dropped: faults.dropAll() }; break;
-      case 'drop-mid-event': faults.dropMidEvent(); break;
-      case 'silence': faults.silence(); break;
-      case 'fail': faults.failNext(int('status', 503), { times: int('times', 1), ...(q.has('retryAfter') ? { retryAfter: q.get('retryAfter') ?? '' } : {}) }); break;
-      case 'token': faults.requireToken(q.get('token') ?? undefined); break;
-      case 'stop': faults.stop(q.get('on') !== 'false'); break;
-      case 'replay': faults.replay(int('count', 5)); break;
-      case 'content-type': faults.contentType(q.get('value') ?? undefined); break;
-      case 'delay-headers': faults.delayHeaders(int('ms', 0)); break;
-      case 'reset': faults.reset(); break;
+      case 'drop':
+        result = { dropped: faults.dropAll() };
+        break;
+      case 'drop-mid-event':
+        faults.dropMidEvent();
+        break;
+      case 'silence':
+        faults.silence();
+        break;
+      case 'fail':
+        faults.failNext(int('status', 503), {
+          times: int('times', 1),
+          ...(q.has('retryAfter') ? { retryAfter: q.get('retryAfter') ?? '' } : {}),
+        });
+        break;
+      case 'token':
+        faults.requireToken(q.get('token') ?? undefined);
+        break;
+      case 'stop':
+        faults.stop(q.get('on') !== 'false');
+        break;
+      case 'replay':
+        faults.replay(int('count', 5));
+        break;
+      case 'content-type':
+        faults.contentType(q.get('value') ?? undefined);
+        break;
+      case 'delay-headers':
+        faults.delayHeaders(int('ms', 0));
+        break;
+      case 'reset':
+        faults.reset();
+        break;
       case 'restart': {
         // Answer first: restart() destroys every socket, this request's too,
         // which would leave the caller with a network error instead of an answer.
@@ -360,9 +391,15 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
         result = { ok: true, downMs };
         break;
       }
-      case 'rotate-token': result = { token: faults.rotateToken() }; break;
-      case 'token-exempt': faults.exemptFromToken(q.get('client') ?? ''); break;
-      case 'issued-token': result = { token: faults.issuedToken() ?? null }; break;
+      case 'rotate-token':
+        result = { token: faults.rotateToken() };
+        break;
+      case 'token-exempt':
+        faults.exemptFromToken(q.get('client') ?? '');
+        break;
+      case 'issued-token':
+        result = { token: faults.issuedToken() ?? null };
+        break;
       case 'publish': {
         const count = int('count', 1);
         const data = q.get('data');
@@ -384,11 +421,19 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       case 'state': {
         const byClient: Record<string, number> = {};
         for (const s of streams) if (s.client) byClient[s.client] = (byClient[s.client] ?? 0) + 1;
-        result = { openStreams: streams.size, byClient, requests: requests.length, lastId: events.at(-1)?.id ?? null, wire };
+        result = {
+          openStreams: streams.size,
+          byClient,
+          requests: requests.length,
+          lastId: events.at(-1)?.id ?? null,
+          wire,
+        };
         break;
       }
       default:
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `unknown control ${name}` }));
+        res
+          .writeHead(404, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: `unknown control ${name}` }));
         return;
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(result));
@@ -403,7 +448,10 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       if (!file.startsWith(normalize(dir))) break;
       try {
         const content = await readFile(file);
-        res.writeHead(200, { 'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+        res.writeHead(200, {
+          'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+          'Cache-Control': 'no-store',
+        });
         res.end(content);
         return true;
       } catch {
@@ -418,11 +466,13 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
     res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
     res.setHeader('Access-Control-Allow-Credentials', 'true');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'Access-Control-Allow-Methods': 'GET, POST',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID, Cache-Control',
-        'Access-Control-Max-Age': '600',
-      }).end();
+      res
+        .writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, POST',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID, Cache-Control',
+          'Access-Control-Max-Age': '600',
+        })
+        .end();
       return;
     }
     const fail = (error: unknown) => {
@@ -430,7 +480,8 @@ export async function createSseServer(options: SseServerOptions = {}): Promise<S
       else res.destroy();
     };
     // The stream can be mounted anywhere: `/stream`, `/api/stream`, `/v1/feed/stream`…
-    if (url.pathname === '/stream' || url.pathname.endsWith('/stream')) return void handleStream(req, res, url).catch(fail);
+    if (url.pathname === '/stream' || url.pathname.endsWith('/stream'))
+      return void handleStream(req, res, url).catch(fail);
     if (url.pathname.startsWith('/control/')) return handleControl(url.pathname.slice(9), url.searchParams, res);
     void serveStatic(url.pathname, res).then((served) => {
       if (!served) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');

@@ -13,8 +13,17 @@ export {
 } from './contract/events.js';
 export { wakeCheckInterval, wakeThreshold } from './platform/wake.js';
 export { computeDelay, maxServerWait, parseRetryAfter } from './policy/backoff.js';
-export { defaultBackoff, defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from './contract/defaults.js';
+export {
+  defaultBackoff,
+  defaultDedupeSize,
+  defaultHeartbeatTimeout,
+  defaultMaxEventSize,
+} from './contract/defaults.js';
 export { createMemoryStore } from './persistence/stores/memory-store.js';
-export { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from './persistence/stores/indexeddb-store.js';
+export {
+  createIndexedDbStore,
+  defaultDatabaseName,
+  defaultObjectStoreName,
+} from './persistence/stores/indexeddb-store.js';
 export type { Clock, RandomSource, TimerHandle } from './platform/clock.js';
 export type * from './contract/types.js';

@@ -17,14 +17,20 @@ import { layout } from '../scripts/layout.mjs';
 const maxFileLines = 300;
 const maxFunctionLines = 60;
 
-interface Measure { file: string; name?: string; lines: number }
+interface Measure {
+  file: string;
+  name?: string;
+  lines: number;
+}
 
 describe('layout', () => {
   const { files, functions } = layout() as { files: Measure[]; functions: Measure[] };
 
   it('measures every source file (the measure itself works)', () => {
     expect(files.map((f) => f.file)).toContain('src/source/event-source.ts');
-    expect(functions.find((f) => f.name === 'constructor' && f.file === 'src/source/event-source.ts')?.lines).toBeGreaterThan(10);
+    expect(
+      functions.find((f) => f.name === 'constructor' && f.file === 'src/source/event-source.ts')?.lines,
+    ).toBeGreaterThan(10);
   });
 
   it(`keeps every source file within ${maxFileLines} lines`, () => {
@@ -37,12 +43,28 @@ describe('layout', () => {
 });
 
 describe('layers', () => {
-  const report = layerReport() as { files: string[]; upward: string[]; cycles: string[]; unknown: string[]; edges: number };
+  const report = layerReport() as {
+    files: string[];
+    upward: string[];
+    cycles: string[];
+    unknown: string[];
+    edges: number;
+  };
 
   it('reads every source file and its imports (the reading itself works)', () => {
     expect(report.files).toContain('src/source/driver.ts');
     expect(report.edges).toBeGreaterThan(100);
-    expect(layers).toEqual(['platform', 'contract', 'options', 'persistence', 'attempt', 'policy', 'share', 'source', '(entry points)']);
+    expect(layers).toEqual([
+      'platform',
+      'contract',
+      'options',
+      'persistence',
+      'attempt',
+      'policy',
+      'share',
+      'source',
+      '(entry points)',
+    ]);
   });
 
   it('every source file is in a layer', () => {

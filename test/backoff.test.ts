@@ -22,7 +22,8 @@ describe('computeDelay', () => {
     expect(computeDelay(1, policy, 1000, () => 0.999)).toBe(2999);
     expect(computeDelay(1, { ...policy, jitter: 1 }, 1000, () => 0.25)).toBe(2500);
     expect(computeDelay(1, { ...policy, jitter: 0 }, 1000, () => 0.9)).toBe(2000);
-    for (const r of [0, 0.1, 0.5, 0.9, 0.999]) expect(computeDelay(0, policy, 3000, () => r)).toBeGreaterThanOrEqual(3000);
+    for (const r of [0, 0.1, 0.5, 0.9, 0.999])
+      expect(computeDelay(0, policy, 3000, () => r)).toBeGreaterThanOrEqual(3000);
   });
 
   it('applies jitter after the cap', () => {
@@ -63,7 +64,13 @@ describe('computeDelay', () => {
   });
 
   it('has the documented defaults', () => {
-    expect(defaultBackoff).toEqual({ initialDelay: 1000, maxDelay: 30_000, factor: 2, jitter: 0.5, maxRetries: Infinity });
+    expect(defaultBackoff).toEqual({
+      initialDelay: 1000,
+      maxDelay: 30_000,
+      factor: 2,
+      jitter: 0.5,
+      maxRetries: Infinity,
+    });
   });
 });
 

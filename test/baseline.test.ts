@@ -23,7 +23,10 @@ const tooNew: [RegExp, string][] = [
 
 describe('the bundles stay within the support matrix', () => {
   const files = readdirSync(dist).filter((file) => /\.c?js$/.test(file));
-  it('finds the builds', () => expect(files).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'node.js', 'resilient-eventsource.umd.min.js'])));
+  it('finds the builds', () =>
+    expect(files).toEqual(
+      expect.arrayContaining(['index.js', 'index.cjs', 'node.js', 'resilient-eventsource.umd.min.js']),
+    ));
   for (const file of files) {
     it(file, () => {
       const code = readFileSync(join(dist, file), 'utf8');

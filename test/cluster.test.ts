@@ -94,7 +94,13 @@ describe('the replay window', () => {
   it('a cursor older than the trimmed window gets `resync`, then the oldest kept events; never a silent gap', async () => {
     if (!redis) throw new Error('no redis');
     // MAXLEN ~ trims whole nodes of 100 entries: keep ~100 of 1,000.
-    inProcess = await createClusterServer({ redis: redis.url, stream: 'window-test', maxLength: 100, retry: 0, heartbeatInterval: 0 });
+    inProcess = await createClusterServer({
+      redis: redis.url,
+      stream: 'window-test',
+      maxLength: 100,
+      retry: 0,
+      heartbeatInterval: 0,
+    });
     const items = Array.from({ length: 100 }, (_, i) => `e${i}`);
     for (let i = 0; i < 10; i++) await inProcess.log.append(items);
     const oldest = (await inProcess.log.after(0, 1))[0]?.seq ?? 0;
@@ -107,7 +113,10 @@ describe('the replay window', () => {
     const es = new ResilientEventSource(url, { store });
     sources.push(es);
     // Both arrive in one chunk: listen for both before either fires.
-    const [resync, first] = await Promise.all([next<MessageEvent<string>>(es, 'resync'), next<MessageEvent<string>>(es, 'message')]);
+    const [resync, first] = await Promise.all([
+      next<MessageEvent<string>>(es, 'resync'),
+      next<MessageEvent<string>>(es, 'message'),
+    ]);
     expect(JSON.parse(resync.data)).toEqual({ lastEventId: '1', oldest });
     expect(first.lastEventId).toBe(String(oldest));
     es.close();
@@ -127,9 +136,14 @@ describe('a cluster behind nginx', () => {
     if (!redis) throw new Error('no redis');
     const r = redis;
     const stream = `cluster-${Date.now()}`;
-    for (let i = 0; i < 3; i++) instances.push(await instance({ redis: r.url, stream, retry: RETRY, heartbeat: HEARTBEAT }));
+    for (let i = 0; i < 3; i++)
+      instances.push(await instance({ redis: r.url, stream, retry: RETRY, heartbeat: HEARTBEAT }));
     await Promise.all(instances.map((i) => i.start()));
-    nginx = await startNginx(join(dir, 'nginx'), instances.map((i) => i.port), READ_TIMEOUT);
+    nginx = await startNginx(
+      join(dir, 'nginx'),
+      instances.map((i) => i.port),
+      READ_TIMEOUT,
+    );
     const started = Date.now();
 
     // --- the clients
@@ -141,7 +155,18 @@ describe('a cluster behind nginx', () => {
         backoff: { initialDelay: RETRY, maxDelay: 2000 },
       });
       sources.push(es);
-      const c: ClientLog = { es, ids: new Int32Array(EVENTS + 100), count: 0, wrongData: 0, resyncs: 0, lastOpen: 0, lastError: 0, opens: [], errors: [], reasons: [] };
+      const c: ClientLog = {
+        es,
+        ids: new Int32Array(EVENTS + 100),
+        count: 0,
+        wrongData: 0,
+        resyncs: 0,
+        lastOpen: 0,
+        lastError: 0,
+        opens: [],
+        errors: [],
+        reasons: [],
+      };
       es.addEventListener('message', (event) => {
         const e = event as MessageEvent<string>;
         const id = Number(e.lastEventId);
@@ -151,10 +176,13 @@ describe('a cluster behind nginx', () => {
       });
       es.addEventListener('resync', () => c.resyncs++);
       es.addEventListener('open', () => c.opens.push((c.lastOpen = Date.now())));
-      es.addEventListener('error', ours(StreamErrorEvent, (e) => {
-        c.errors.push((c.lastError = Date.now()));
-        c.reasons.push(e.reason);
-      }));
+      es.addEventListener(
+        'error',
+        ours(StreamErrorEvent, (e) => {
+          c.errors.push((c.lastError = Date.now()));
+          c.reasons.push(e.reason);
+        }),
+      );
       clients.push(c);
     }
     const allOpen = () => clients.every((c) => c.es.readyState === c.es.OPEN && c.lastOpen > c.lastError);
@@ -165,7 +193,20 @@ describe('a cluster behind nginx', () => {
     let acknowledged = 0;
     let summary: { firstIds: number[]; retries: number; ms: number } | undefined;
     const publishStart = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'helpers', 'cluster-publisher.ts'), nginx.url, String(EVENTS), String(BATCH), String(BATCH_EVERY), stream], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'helpers', 'cluster-publisher.ts'),
+        nginx.url,
+        String(EVENTS),
+        String(BATCH),
+        String(BATCH_EVERY),
+        stream,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     publisherProcess = child;
     let rest = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -176,7 +217,9 @@ describe('a cluster behind nginx', () => {
         else if (line.startsWith('{')) summary = JSON.parse(line) as typeof summary;
       }
     });
-    const publisher = new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the publisher exited with ${code}`)))));
+    const publisher = new Promise<void>((resolve, reject) =>
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the publisher exited with ${code}`)))),
+    );
 
     // --- the disruptions, one after the other while the events flow. A step
     // waits for what a deploy waits for (the restarted instance listens), not
@@ -211,14 +254,32 @@ describe('a cluster behind nginx', () => {
     const lastId = (c: ClientLog) => (c.count === 0 ? 0 : (c.ids[Math.min(c.count, c.ids.length) - 1] ?? 0));
     const step = async (name: string, act: () => Promise<void>) => {
       const at = Date.now();
-      const s: Step = { name, at: at - publishStart, stepMs: 0, publishedBefore: acknowledged, clientsCut: 0, allBackMs: 0, caughtUpMs: 0, peakPerSecond: 0, peakPer100ms: 0, requests: 0, refused503: 0, refusedBecause: {}, reasons: {} };
+      const s: Step = {
+        name,
+        at: at - publishStart,
+        stepMs: 0,
+        publishedBefore: acknowledged,
+        clientsCut: 0,
+        allBackMs: 0,
+        caughtUpMs: 0,
+        peakPerSecond: 0,
+        peakPer100ms: 0,
+        requests: 0,
+        refused503: 0,
+        refusedBecause: {},
+        reasons: {},
+      };
       steps.push(s);
       await act();
       s.stepMs = Date.now() - at;
       const target = acknowledged;
-      watchers.push(waitUntil(`${name}: every client has id ${target}`, 60_000, () => clients.every((c) => lastId(c) >= target)).then(() => {
-        s.caughtUpMs = Date.now() - at;
-      }));
+      watchers.push(
+        waitUntil(`${name}: every client has id ${target}`, 60_000, () =>
+          clients.every((c) => lastId(c) >= target),
+        ).then(() => {
+          s.caughtUpMs = Date.now() - at;
+        }),
+      );
     };
     await waitUntil('the first publish', 30_000, () => acknowledged > 0);
     await sleep(500);
@@ -259,7 +320,8 @@ describe('a cluster behind nginx', () => {
       const inStep = requests.filter((q) => q.t >= from && q.t < to);
       s.requests = inStep.length;
       s.refused503 = inStep.filter((q) => q.status === 503).length;
-      for (const q of inStep) if (q.status === 503) s.refusedBecause[q.why ?? '?'] = (s.refusedBecause[q.why ?? '?'] ?? 0) + 1;
+      for (const q of inStep)
+        if (q.status === 503) s.refusedBecause[q.why ?? '?'] = (s.refusedBecause[q.why ?? '?'] ?? 0) + 1;
       // Cut: an error during the step; back: the first open after that error.
       let cut = 0;
       for (const c of clients) {
@@ -310,7 +372,13 @@ describe('a cluster behind nginx', () => {
       duplicatesSuppressedByClients: duplicatesSuppressed,
       steps,
       wallMs: Date.now() - started,
-      settings: { heartbeat: HEARTBEAT, heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY, jitter: 'default (0.5)', nginxReadTimeout: READ_TIMEOUT },
+      settings: {
+        heartbeat: HEARTBEAT,
+        heartbeatTimeout: HEARTBEAT_TIMEOUT,
+        retry: RETRY,
+        jitter: 'default (0.5)',
+        nginxReadTimeout: READ_TIMEOUT,
+      },
     };
     mkdirSync('test-results', { recursive: true });
     writeFileSync(join('test-results', 'cluster.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -319,7 +387,12 @@ describe('a cluster behind nginx', () => {
     // The publisher's retries appended nothing twice: batch b got ids b·20+1 … b·20+20.
     expect(summary?.firstIds).toEqual(Array.from({ length: EVENTS / BATCH }, (_, b) => b * BATCH + 1));
     // Each instance stop cut streams, and every client came back after each.
-    expect(steps.filter((s) => !s.name.includes('Redis')).map((s) => s.clientsCut > 0)).toEqual([true, true, true, true]);
+    expect(steps.filter((s) => !s.name.includes('Redis')).map((s) => s.clientsCut > 0)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(steps.every((s) => Number.isFinite(s.allBackMs))).toBe(true);
     // The server side alone gives exactly once: nothing reached a client twice.
     expect(duplicatesSuppressed).toBe(0);

@@ -21,7 +21,7 @@ function split(bytes: Uint8Array, how: Chunking, seed = 7): Uint8Array[] {
   // A small LCG so the chunking is random but repeatable.
   let s = seed;
   const out: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     s = (s * 1103515245 + 12345) % 2 ** 31;
     const size = 1 + (s % 7);
     out.push(bytes.subarray(i, i + size));
@@ -47,7 +47,9 @@ async function parse(input: string | Uint8Array, how: Chunking, types: string[] 
   });
   const received: Received[] = [];
   for (const type of ['message', ...types]) {
-    es.addEventListener(type, (e: MessageEvent) => received.push({ type: e.type, data: e.data, lastEventId: e.lastEventId }));
+    es.addEventListener(type, (e: MessageEvent) =>
+      received.push({ type: e.type, data: e.data, lastEventId: e.lastEventId }),
+    );
   }
   const stream = (await fetch.call(0)).respondStream();
   for (const chunk of split(typeof input === 'string' ? encoder.encode(input) : input, how)) {
@@ -81,7 +83,12 @@ const cases: [string, string | Uint8Array, Received[], string[]?][] = [
   ['a leading BOM is stripped', '\uFEFFdata: a\n\n', [msg('a')]],
   ['only one BOM is stripped: the second makes an unknown field', '\uFEFF\uFEFFdata: a\n\ndata: b\n\n', [msg('b')]],
   // §9.2.6 interpretation
-  ['event sets the type; it resets after dispatch', 'event: add\ndata: 1\n\ndata: 2\n\n', [msg('1', '', 'add'), msg('2')], ['add']],
+  [
+    'event sets the type; it resets after dispatch',
+    'event: add\ndata: 1\n\ndata: 2\n\n',
+    [msg('1', '', 'add'), msg('2')],
+    ['add'],
+  ],
   ['an empty event field means message', 'event:\ndata: x\n\n', [msg('x')]],
   ['a block with no data dispatches nothing', 'event: add\n\n: comment\n\ndata: y\n\n', [msg('y')], ['add']],
   ['unknown fields are ignored', 'foo: bar\ndata: x\nDATA: y\n\n', [msg('x')]],
@@ -95,7 +102,11 @@ const cases: [string, string | Uint8Array, Received[], string[]?][] = [
   ['an unfinished line at the end is discarded', 'data: done\n\ndata: unfin', [msg('done')]],
   // UTF-8 decoding
   ['UTF-8 characters of every width', 'data: é ✓ 😀 中文\n\n', [msg('é ✓ 😀 中文')]],
-  ['invalid UTF-8 becomes U+FFFD', Uint8Array.of(...encoder.encode('data: a'), 0xff, 0xfe, ...encoder.encode('b\n\n')), [msg('a\uFFFD\uFFFDb')]],
+  [
+    'invalid UTF-8 becomes U+FFFD',
+    Uint8Array.of(...encoder.encode('data: a'), 0xff, 0xfe, ...encoder.encode('b\n\n')),
+    [msg('a\uFFFD\uFFFDb')],
+  ],
 ];
 
 describe('parsing (§9.2.5–9.2.6)', () => {
@@ -145,7 +156,10 @@ describe('parsing (§9.2.5–9.2.6)', () => {
   });
 
   it('a long stream in random chunks arrives whole and in order', async () => {
-    const events = Array.from({ length: 500 }, (_, i) => `id: ${i}\nevent: e${i % 3}\ndata: ${'ü'.repeat(i % 13)}${i}\ndata: line2\n\n`).join('');
+    const events = Array.from(
+      { length: 500 },
+      (_, i) => `id: ${i}\nevent: e${i % 3}\ndata: ${'ü'.repeat(i % 13)}${i}\ndata: line2\n\n`,
+    ).join('');
     const got = await parse(events, 'random', ['e0', 'e1', 'e2']);
     expect(got).toHaveLength(500);
     expect(got.map((e) => e.lastEventId)).toEqual(Array.from({ length: 500 }, (_, i) => String(i)));
@@ -160,7 +174,10 @@ describe('processing model (§9.2.3)', () => {
     const es = new ResilientEventSource('http://spec.test/s', { fetch, clock, store: false, random: () => 0 });
     const events: string[] = [];
     es.addEventListener('open', () => events.push(`open@${es.readyState}`));
-    es.addEventListener('error', ours(StreamErrorEvent, (e) => events.push(`error@${es.readyState}:${e.reason}`)));
+    es.addEventListener(
+      'error',
+      ours(StreamErrorEvent, (e) => events.push(`error@${es.readyState}:${e.reason}`)),
+    );
     respond(await fetch.call(0));
     await settle();
     return { es, fetch, clock, events };
@@ -216,7 +233,9 @@ describe('processing model (§9.2.3)', () => {
 
   it('constants are on the class and on instances', () => {
     const es = new ResilientEventSource('http://spec.test/s', { fetch: createFakeFetch(), store: false });
-    expect([ResilientEventSource.CONNECTING, ResilientEventSource.OPEN, ResilientEventSource.CLOSED]).toEqual([0, 1, 2]);
+    expect([ResilientEventSource.CONNECTING, ResilientEventSource.OPEN, ResilientEventSource.CLOSED]).toEqual([
+      0, 1, 2,
+    ]);
     expect([es.CONNECTING, es.OPEN, es.CLOSED]).toEqual([0, 1, 2]);
     void es.close();
   });

@@ -19,10 +19,17 @@ function controlledBody() {
     start: (c) => void (controller = c),
     cancel: () => void (state.cancelled = true),
   });
-  return { body, state, push: (text: string) => controller.enqueue(encoder.encode(text)), end: () => controller.close(), fail: (e: unknown) => controller.error(e) };
+  return {
+    body,
+    state,
+    push: (text: string) => controller.enqueue(encoder.encode(text)),
+    end: () => controller.close(),
+    fail: (e: unknown) => controller.error(e),
+  };
 }
 
-const eventStream = (body: ReadableStream<Uint8Array>) => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+const eventStream = (body: ReadableStream<Uint8Array>) =>
+  new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
 
 function recorder() {
   const log: string[] = [];
@@ -36,9 +43,16 @@ function recorder() {
   return { log, callbacks };
 }
 
-function open(fetch: (url: string, init: RequestInit) => unknown, callbacks: ConnectionCallbacks, prepare: () => RequestInit | Promise<RequestInit> = () => ({})) {
+function open(
+  fetch: (url: string, init: RequestInit) => unknown,
+  callbacks: ConnectionCallbacks,
+  prepare: () => RequestInit | Promise<RequestInit> = () => ({}),
+) {
   const clock = createMonotonicFakeClock();
-  const connection = openConnection({ url: URL_, prepare, fetch: fetch as never, clock, heartbeatTimeout: 5000, maxEventSize: 1024 }, callbacks);
+  const connection = openConnection(
+    { url: URL_, prepare, fetch: fetch as never, clock, heartbeatTimeout: 5000, maxEventSize: 1024 },
+    callbacks,
+  );
   return { connection, clock };
 }
 
@@ -51,14 +65,25 @@ describe('openConnection', () => {
     for (const chunk of chunks) stream.push(chunk);
     stream.end();
     expect(await connection.done).toEqual({ kind: 'ended' });
-    expect(log).toEqual(['open 200', `bytes ${chunks[0]!.length}`, 'message a 1', 'retry 50', `bytes ${chunks[1]!.length}`, 'message b undefined']);
+    expect(log).toEqual([
+      'open 200',
+      `bytes ${chunks[0]!.length}`,
+      'message a 1',
+      'retry 50',
+      `bytes ${chunks[1]!.length}`,
+      'message b undefined',
+    ]);
   });
 
   it('a stop while the request is built: settled at once, and fetch is never called', async () => {
     const { callbacks } = recorder();
     let finishPrepare!: (init: RequestInit) => void;
     let fetches = 0;
-    const { connection } = open(async () => void fetches++, callbacks, () => new Promise<RequestInit>((resolve) => (finishPrepare = resolve)));
+    const { connection } = open(
+      async () => void fetches++,
+      callbacks,
+      () => new Promise<RequestInit>((resolve) => (finishPrepare = resolve)),
+    );
     connection.abort();
     expect(await connection.done).toEqual({ kind: 'aborted' });
     finishPrepare({});
@@ -85,7 +110,10 @@ describe('openConnection', () => {
     const stream = controlledBody();
     stream.push('data: never seen\n\n');
     let connection!: ReturnType<typeof open>['connection'];
-    ({ connection } = open(async () => eventStream(stream.body), { ...callbacks, onOpen: () => (log.push('open'), connection.abort()) }));
+    ({ connection } = open(async () => eventStream(stream.body), {
+      ...callbacks,
+      onOpen: () => (log.push('open'), connection.abort()),
+    }));
     expect(await connection.done).toEqual({ kind: 'aborted' });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(stream.state.cancelled).toBe(true);
@@ -96,7 +124,10 @@ describe('openConnection', () => {
     const { log, callbacks } = recorder();
     const stream = controlledBody();
     let connection!: ReturnType<typeof open>['connection'];
-    ({ connection } = open(async () => eventStream(stream.body), { ...callbacks, onEvent: (_, data) => (log.push(data), connection.abort()) }));
+    ({ connection } = open(async () => eventStream(stream.body), {
+      ...callbacks,
+      onEvent: (_, data) => (log.push(data), connection.abort()),
+    }));
     const chunk = 'data: first\n\ndata: second\n\n';
     stream.push(chunk);
     expect(await connection.done).toEqual({ kind: 'aborted' });
@@ -126,14 +157,27 @@ describe('openConnection', () => {
     stream.fail(cause);
     expect(await reading).toEqual({ kind: 'network', cause });
     const boom = new Error('no token');
-    expect(await open(async () => undefined, callbacks, () => Promise.reject(boom)).connection.done).toEqual({ kind: 'request-failed', cause: boom });
+    expect(
+      await open(
+        async () => undefined,
+        callbacks,
+        () => Promise.reject(boom),
+      ).connection.done,
+    ).toEqual({ kind: 'request-failed', cause: boom });
   });
 
   it('a refused response: its verdict, headers and body text', async () => {
     const { log, callbacks } = recorder();
-    const outcome = await open(async () => new Response('{"error":"quota exceeded"}', { status: 503, headers: { 'retry-after': '2' } }), callbacks).connection.done;
+    const outcome = await open(
+      async () => new Response('{"error":"quota exceeded"}', { status: 503, headers: { 'retry-after': '2' } }),
+      callbacks,
+    ).connection.done;
     // (What a 503 leads to, Retry-After read, is the policy's: test/reconnect-policy.test.ts.)
-    expect(outcome).toMatchObject({ kind: 'rejected', verdict: { accept: false, reason: 'http-status', status: 503 }, body: '{"error":"quota exceeded"}' });
+    expect(outcome).toMatchObject({
+      kind: 'rejected',
+      verdict: { accept: false, reason: 'http-status', status: 503 },
+      body: '{"error":"quota exceeded"}',
+    });
     expect(outcome.kind === 'rejected' && outcome.headers.get('retry-after')).toBe('2');
     expect(log).toEqual([]);
   });

@@ -26,7 +26,14 @@ describe('createCursorKeeper', () => {
     const clock = createMonotonicFakeClock();
     const { store, writes, release } = slowStore();
     let state: StoredCursor = { lastEventId: '1', recentIds: ['1'] };
-    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => state, onFailure: () => {}, writeInterval: 0 });
+    const keeper = createCursorKeeper({
+      store,
+      key: 'k',
+      clock,
+      snapshot: () => state,
+      onFailure: () => {},
+      writeInterval: 0,
+    });
     keeper.changed();
     for (let i = 2; i <= 50; i++) {
       state = { lastEventId: String(i), recentIds: [String(i)] };
@@ -68,8 +75,19 @@ describe('createCursorKeeper', () => {
     const clock = createMonotonicFakeClock();
     let writes = 0;
     let id = 0;
-    const store: LastEventIdStore = { get: async () => undefined, set: async () => void writes++, delete: async () => {} };
-    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: String(id), recentIds: [] }), onFailure: () => {}, writeInterval: 200 });
+    const store: LastEventIdStore = {
+      get: async () => undefined,
+      set: async () => void writes++,
+      delete: async () => {},
+    };
+    const keeper = createCursorKeeper({
+      store,
+      key: 'k',
+      clock,
+      snapshot: () => ({ lastEventId: String(id), recentIds: [] }),
+      onFailure: () => {},
+      writeInterval: 200,
+    });
     for (let ms = 0; ms < 1000; ms++) {
       id++;
       keeper.changed();
@@ -84,8 +102,18 @@ describe('createCursorKeeper', () => {
     const clock = createMonotonicFakeClock();
     const saved: string[] = [];
     let id = 'a';
-    const store: LastEventIdStore = { get: async () => undefined, set: async (_k, c) => void saved.push(c.lastEventId), delete: async () => {} };
-    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: id, recentIds: [] }), onFailure: () => {} });
+    const store: LastEventIdStore = {
+      get: async () => undefined,
+      set: async (_k, c) => void saved.push(c.lastEventId),
+      delete: async () => {},
+    };
+    const keeper = createCursorKeeper({
+      store,
+      key: 'k',
+      clock,
+      snapshot: () => ({ lastEventId: id, recentIds: [] }),
+      onFailure: () => {},
+    });
     keeper.changed();
     id = 'b';
     keeper.changed();
@@ -103,7 +131,13 @@ describe('createCursorKeeper', () => {
       set: async () => void calls.push('set'),
       delete: async (key) => void calls.push(`delete:${key}`),
     };
-    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: '', recentIds: [] }), onFailure: () => {} });
+    const keeper = createCursorKeeper({
+      store,
+      key: 'k',
+      clock,
+      snapshot: () => ({ lastEventId: '', recentIds: [] }),
+      onFailure: () => {},
+    });
     keeper.changed();
     await keeper.flush();
     expect(calls).toEqual(['delete:k']);
@@ -111,7 +145,14 @@ describe('createCursorKeeper', () => {
 
   it.each([
     ['a rejecting read', { get: () => Promise.reject(new Error('blocked')) }],
-    ['a throwing read', { get: () => { throw new Error('SecurityError'); } }],
+    [
+      'a throwing read',
+      {
+        get: () => {
+          throw new Error('SecurityError');
+        },
+      },
+    ],
     ['a foreign value', { get: async () => ({ lastEventId: 5 }) }],
     ['a corrupt window', { get: async () => ({ lastEventId: '5', recentIds: [1, 2] }) }],
   ])('%s degrades to memory, reported once', async (_name, overrides) => {
@@ -119,7 +160,13 @@ describe('createCursorKeeper', () => {
     const failures: StoreError[] = [];
     // Deliberately wrong values, as a foreign or corrupt store would return.
     const store = { set: async () => {}, delete: async () => {}, ...overrides } as unknown as LastEventIdStore;
-    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e) });
+    const keeper = createCursorKeeper({
+      store,
+      key: 'k',
+      clock,
+      snapshot: () => ({ lastEventId: 'x', recentIds: [] }),
+      onFailure: (e) => failures.push(e),
+    });
     expect(await keeper.load()).toBeUndefined();
     keeper.changed();
     await keeper.flush();
@@ -131,8 +178,19 @@ describe('createCursorKeeper', () => {
   it('a write that never settles counts as a failure after the timeout', async () => {
     const clock = createMonotonicFakeClock();
     const failures: StoreError[] = [];
-    const store: LastEventIdStore = { get: async () => undefined, set: () => new Promise(() => {}), delete: async () => {} };
-    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e), timeout: 1000 });
+    const store: LastEventIdStore = {
+      get: async () => undefined,
+      set: () => new Promise(() => {}),
+      delete: async () => {},
+    };
+    const keeper = createCursorKeeper({
+      store,
+      key: 'k',
+      clock,
+      snapshot: () => ({ lastEventId: 'x', recentIds: [] }),
+      onFailure: (e) => failures.push(e),
+      timeout: 1000,
+    });
     keeper.changed();
     clock.advance(999);
     await settle();
@@ -148,8 +206,19 @@ describe('createCursorKeeper', () => {
   it('a failing write is reported once however often it fails', async () => {
     const clock = createMonotonicFakeClock();
     const failures: StoreError[] = [];
-    const store: LastEventIdStore = { get: async () => undefined, set: () => Promise.reject(new DOMException('full', 'QuotaExceededError')), delete: async () => {} };
-    const keeper = createCursorKeeper({ store, key: 'k', clock, snapshot: () => ({ lastEventId: 'x', recentIds: [] }), onFailure: (e) => failures.push(e), writeInterval: 0 });
+    const store: LastEventIdStore = {
+      get: async () => undefined,
+      set: () => Promise.reject(new DOMException('full', 'QuotaExceededError')),
+      delete: async () => {},
+    };
+    const keeper = createCursorKeeper({
+      store,
+      key: 'k',
+      clock,
+      snapshot: () => ({ lastEventId: 'x', recentIds: [] }),
+      onFailure: (e) => failures.push(e),
+      writeInterval: 0,
+    });
     for (let i = 0; i < 10; i++) {
       keeper.changed();
       await keeper.flush();

@@ -103,7 +103,7 @@ describe('both forms of the window give the same answers', () => {
 
   it('a random mix matches the reference over thousands of steps', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (const size of [1, 3, 50]) {
       const sequence: string[] = [];
       let n = 0;

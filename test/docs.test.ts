@@ -51,7 +51,10 @@ function region(source: string): string {
   const end = path.endsWith('.html') ? '<!-- #endregion -->' : '// #endregion';
   const from = text.indexOf(start);
   if (from === -1) throw new Error(`${path} has no region "${name}"`);
-  const body = text.slice(from + start.length, text.indexOf(end, from)).replace(/^\n/, '').replace(/\s+$/, '');
+  const body = text
+    .slice(from + start.length, text.indexOf(end, from))
+    .replace(/^\n/, '')
+    .replace(/\s+$/, '');
   const lines = body.split('\n');
   const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
   return lines.map((l) => l.slice(indent)).join('\n');
@@ -83,7 +86,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sc
 describe('the README and the docs pages', () => {
   it('there are pages to check', () => {
     expect(all.map((p) => relative(root, p)).sort()).toEqual(
-      expect.arrayContaining(['docs/llm-streams.md', 'docs/migrate/from-native.md', 'docs/migrate/from-eventsource.md', 'docs/migrate/from-fetch-event-source.md', 'docs/migrate/from-eventsource-client.md', 'docs/migrate/from-event-source-polyfill.md', 'docs/migrate/from-launchdarkly.md']),
+      expect.arrayContaining([
+        'docs/llm-streams.md',
+        'docs/migrate/from-native.md',
+        'docs/migrate/from-eventsource.md',
+        'docs/migrate/from-fetch-event-source.md',
+        'docs/migrate/from-eventsource-client.md',
+        'docs/migrate/from-event-source-polyfill.md',
+        'docs/migrate/from-launchdarkly.md',
+      ]),
     );
   });
 
@@ -93,7 +104,9 @@ describe('the README and the docs pages', () => {
 
     describe(name, () => {
       it('every sample except shell commands names the example it comes from', () => {
-        const unmarked = blocks(text).filter((b) => !b.source && b.lang !== 'sh').map((b) => `line ${b.line}`);
+        const unmarked = blocks(text)
+          .filter((b) => !b.source && b.lang !== 'sh')
+          .map((b) => `line ${b.line}`);
         expect(unmarked).toEqual([]);
       });
 
@@ -103,20 +116,22 @@ describe('the README and the docs pages', () => {
         });
       }
 
-      if (name !== 'README.md') it('opens with a table of contents whose links reach its headings', () => {
-        const beforeFirstSection = text.slice(0, text.indexOf('\n## '));
-        const toc = [...beforeFirstSection.matchAll(/^\s*- \[[^\]]+\]\(#([^)]+)\)$/gm)].map((m) => m[1] ?? '');
-        expect(toc.length).toBeGreaterThanOrEqual(3);
-        const anchors = headings(text);
-        expect(toc.filter((a) => !anchors.has(a))).toEqual([]);
-      });
+      if (name !== 'README.md')
+        it('opens with a table of contents whose links reach its headings', () => {
+          const beforeFirstSection = text.slice(0, text.indexOf('\n## '));
+          const toc = [...beforeFirstSection.matchAll(/^\s*- \[[^\]]+\]\(#([^)]+)\)$/gm)].map((m) => m[1] ?? '');
+          expect(toc.length).toBeGreaterThanOrEqual(3);
+          const anchors = headings(text);
+          expect(toc.filter((a) => !anchors.has(a))).toEqual([]);
+        });
 
       it('every relative link reaches a file, and a heading there', () => {
         const broken: string[] = [];
         for (const m of text.matchAll(/\]\((?!https?:|#)([^)#\s]+)(?:#([^)\s]+))?\)/g)) {
           const target = join(dirname(page), m[1] ?? '');
           if (!existsSync(target)) broken.push(m[0]);
-          else if (m[2] && target.endsWith('.md') && !headings(readFileSync(target, 'utf8')).has(m[2])) broken.push(m[0]);
+          else if (m[2] && target.endsWith('.md') && !headings(readFileSync(target, 'utf8')).has(m[2]))
+            broken.push(m[0]);
         }
         for (const m of text.matchAll(/\]\(#([^)\s]+)\)/g)) if (!headings(text).has(m[1] ?? '')) broken.push(m[0]);
         expect(broken).toEqual([]);
@@ -129,11 +144,16 @@ describe('the README and the docs pages', () => {
     expect(blocks(readme).filter((b) => b.source).length).toBeGreaterThanOrEqual(4);
     expect(readme).toContain('`npm install && npm run demo`');
     expect(readme).toContain('`npm test`');
-    for (const script of ['demo', 'demo:node', 'server', 'test', 'fuzz']) expect(pkg.scripts[script], script).toBeTruthy();
+    for (const script of ['demo', 'demo:node', 'server', 'test', 'fuzz'])
+      expect(pkg.scripts[script], script).toBeTruthy();
   });
 
   it('every example region is shown, in the README or in a page; no region name is used twice', () => {
-    const shown = new Set([readFileSync(join(root, 'README.md'), 'utf8'), ...all.map((p) => readFileSync(p, 'utf8'))].flatMap((t) => blocks(t).map((b) => b.source)));
+    const shown = new Set(
+      [readFileSync(join(root, 'README.md'), 'utf8'), ...all.map((p) => readFileSync(p, 'utf8'))].flatMap((t) =>
+        blocks(t).map((b) => b.source),
+      ),
+    );
     const regions: string[] = [];
     for (const file of readdirSync(join(root, 'examples'))) {
       const text = readFileSync(join(root, 'examples', file), 'utf8');

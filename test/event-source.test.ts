@@ -41,14 +41,20 @@ function setup(options: ResilientEventSourceInit = {}) {
     messages.push(e);
     log.push(`message:${e.data}`);
   });
-  es.addEventListener('error', ours(StreamErrorEvent, (e) => {
-    errors.push(e);
-    log.push(`error:${e.reason}:${es.readyState}`);
-  }));
-  es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => {
-    reconnecting.push(e);
-    log.push(`reconnecting:${e.attempt}:${e.delay}`);
-  }));
+  es.addEventListener(
+    'error',
+    ours(StreamErrorEvent, (e) => {
+      errors.push(e);
+      log.push(`error:${e.reason}:${es.readyState}`);
+    }),
+  );
+  es.addEventListener(
+    'reconnecting',
+    ours(ReconnectingEvent, (e) => {
+      reconnecting.push(e);
+      log.push(`reconnecting:${e.attempt}:${e.delay}`);
+    }),
+  );
   return { es, fetch, clock, log, errors, reconnecting, messages };
 }
 
@@ -162,7 +168,7 @@ describe('connecting and reading', () => {
       seen.push(`open:${this === es}`);
     };
     es.onmessage = (e) => seen.push(`message:${e.data}`);
-    es.onerror = (e) => seen.push(`error:${e instanceof StreamErrorEvent ? e.reason : 'the server\'s'}`);
+    es.onerror = (e) => seen.push(`error:${e instanceof StreamErrorEvent ? e.reason : "the server's"}`);
     expect(typeof es.onmessage).toBe('function');
     const stream = (await fetch.call(0)).respondStream();
     stream.write('data: 1\n\n');
@@ -238,7 +244,11 @@ describe('reconnecting with backoff', () => {
     stream.write('data: hello\n\n');
     stream.close();
     await settle();
-    expect(reconnecting.map((e) => [e.attempt, e.delay])).toEqual([[1, 100], [2, 200], [1, 100]]);
+    expect(reconnecting.map((e) => [e.attempt, e.delay])).toEqual([
+      [1, 100],
+      [2, 200],
+      [1, 100],
+    ]);
   });
 
   it('does not reset the count for a connection that only sent comments', async () => {
@@ -264,7 +274,9 @@ describe('reconnecting with backoff', () => {
     expect(fetch.calls).toHaveLength(4);
     expect(es.readyState).toBe(es.CLOSED);
     expect(errors.map((e) => e.reason)).toEqual(['network', 'network', 'network', 'max-retries']);
-    expect(errors.at(-1)?.message).toMatch(/Gave up after 3 consecutive failed reconnects; last: Network error: fetch failed/);
+    expect(errors.at(-1)?.message).toMatch(
+      /Gave up after 3 consecutive failed reconnects; last: Network error: fetch failed/,
+    );
     expect(clock.pending).toBe(0);
   });
 
@@ -273,7 +285,9 @@ describe('reconnecting with backoff', () => {
     await failAttempt(fetch, 0);
     expect(es.readyState).toBe(es.CLOSED);
     expect(errors.map((e) => e.reason)).toEqual(['max-retries']);
-    expect(errors[0]?.message).toBe('Gave up: backoff.maxRetries is 0, so no reconnect is made; Network error: fetch failed');
+    expect(errors[0]?.message).toBe(
+      'Gave up: backoff.maxRetries is 0, so no reconnect is made; Network error: fetch failed',
+    );
   });
 
   it('reconnects when the body ends', async () => {
@@ -345,7 +359,9 @@ describe('response statuses', () => {
     (await fetch.call(0)).respond(status, { 'content-type': 'text/event-stream' });
     await settle();
     expect(es.readyState).toBe(es.CLOSED);
-    expect(errors.map((e) => [e.reason, e.status, e.message])).toEqual([['http-status', status, `Non-200 status code (${status})`]]);
+    expect(errors.map((e) => [e.reason, e.status, e.message])).toEqual([
+      ['http-status', status, `Non-200 status code (${status})`],
+    ]);
   });
 
   it('a wrong content type closes with reason content-type', async () => {
@@ -380,7 +396,10 @@ describe('response statuses', () => {
     (await fetch.call(1)).respond(401);
     await settle();
     expect(es.readyState).toBe(es.CLOSED);
-    expect(errors.map((e) => [e.reason, e.status, es.readyState])).toEqual([['http-status', 401, 2], ['http-status', 401, 2]]);
+    expect(errors.map((e) => [e.reason, e.status, es.readyState])).toEqual([
+      ['http-status', 401, 2],
+      ['http-status', 401, 2],
+    ]);
     expect(errors[1]?.message).toMatch(/again with freshly computed headers/);
   });
 
@@ -429,7 +448,11 @@ describe('response statuses', () => {
   });
 
   it('a throwing headers function is retried with backoff', async () => {
-    const { fetch, clock, errors } = setup({ headers: () => { throw new Error('token service down'); } });
+    const { fetch, clock, errors } = setup({
+      headers: () => {
+        throw new Error('token service down');
+      },
+    });
     await settle();
     expect(errors[0]).toMatchObject({ reason: 'network' });
     expect(errors[0]?.message).toContain('token service down');
@@ -452,7 +475,10 @@ describe('heartbeat timeout', () => {
     clock.advance(1);
     await settle();
     expect(call.aborted).toBe(true);
-    expect(errors[0]).toMatchObject({ reason: 'heartbeat-timeout', message: 'No data within heartbeatTimeout (5000 ms)' });
+    expect(errors[0]).toMatchObject({
+      reason: 'heartbeat-timeout',
+      message: 'No data within heartbeatTimeout (5000 ms)',
+    });
   });
 
   it('counts comment lines as activity', async () => {
@@ -494,7 +520,9 @@ describe('duplicates, ids and limits', () => {
   it('drops events whose explicit id was delivered; never drops events without an id', async () => {
     const { es, fetch, log } = setup();
     const stream = (await fetch.call(0)).respondStream();
-    stream.write('id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 1\ndata: a-again\n\ndata: no-id\n\ndata: no-id\n\nid: 3\ndata: c\n\n');
+    stream.write(
+      'id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 1\ndata: a-again\n\ndata: no-id\n\ndata: no-id\n\nid: 3\ndata: c\n\n',
+    );
     await settle();
     expect(log).toEqual(['open', 'message:a', 'message:b', 'message:no-id', 'message:no-id', 'message:c']);
     expect(es.stats.duplicatesSuppressed).toBe(1);
@@ -667,7 +695,11 @@ describe('the cursor store', () => {
     g.importScripts = () => {};
     try {
       const writes: string[] = [];
-      const store: LastEventIdStore = { get: async () => undefined, set: async (_k, c) => void writes.push(c.lastEventId), delete: async () => {} };
+      const store: LastEventIdStore = {
+        get: async () => undefined,
+        set: async (_k, c) => void writes.push(c.lastEventId),
+        delete: async () => {},
+      };
       const { fetch } = setup({ store });
       const stream = (await fetch.call(0)).respondStream();
       for (const id of ['1', '2', '3']) {
@@ -707,7 +739,10 @@ describe('stats', () => {
   it('fires a stats event after each change of connection state, for exporters', async () => {
     const { es, fetch, clock } = setup({ backoff: { maxRetries: 1 } });
     const seen: string[] = [];
-    es.addEventListener('stats', ours(StatsEvent, (e) => seen.push(`${e.stats.connectionAttempts}/${e.stats.reconnects}/${es.readyState}`)));
+    es.addEventListener(
+      'stats',
+      ours(StatsEvent, (e) => seen.push(`${e.stats.connectionAttempts}/${e.stats.reconnects}/${es.readyState}`)),
+    );
     (await fetch.call(0)).respondStream().close();
     await settle();
     clock.advance(1000);

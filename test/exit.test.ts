@@ -17,7 +17,9 @@ afterAll(() => server.close());
 
 function run(url: string, when: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/exit-after-close.ts', url, when], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/exit-after-close.ts', url, when], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += String(chunk)));
     const timer = setTimeout(() => {

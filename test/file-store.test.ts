@@ -47,7 +47,9 @@ describe('createFileStore', () => {
   it('applies concurrent writes to one key in call order: the last call wins', async () => {
     const store = createFileStore(dir);
     for (let round = 0; round < 5; round++) {
-      const calls = Array.from({ length: 10 }, (_, i) => store.set('k', { lastEventId: `${round}-${i}`, recentIds: ['x'.repeat((9 - i) * 5000)] }));
+      const calls = Array.from({ length: 10 }, (_, i) =>
+        store.set('k', { lastEventId: `${round}-${i}`, recentIds: ['x'.repeat((9 - i) * 5000)] }),
+      );
       await Promise.all(calls);
       expect((await store.get('k'))?.lastEventId).toBe(`${round}-9`);
     }
@@ -76,7 +78,10 @@ describe('createFileStore', () => {
 
   it('two stores on one directory writing one key at once: 300 rounds, never a torn file', async () => {
     const [a, b] = [createFileStore(dir), createFileStore(dir)];
-    const cursorOf = (name: string, round: number) => ({ lastEventId: `${name}-${round}`, recentIds: Array.from({ length: (round % 5) * 50 }, (_, i) => `${name}${i}`) });
+    const cursorOf = (name: string, round: number) => ({
+      lastEventId: `${name}-${round}`,
+      recentIds: Array.from({ length: (round % 5) * 50 }, (_, i) => `${name}${i}`),
+    });
     const files = () => readdir(dir).then((names) => names.filter((n) => n.endsWith('.json')));
     for (let round = 0; round < 300; round++) {
       await Promise.all([a.set('k', cursorOf('a', round)), b.set('k', cursorOf('b', round))]);
@@ -90,11 +95,21 @@ describe('createFileStore', () => {
 
   it('two worker threads (one process id) writing one key 300 times each: every read finds a whole cursor', async () => {
     const rounds = 300;
-    const workers = ['w1', 'w2'].map((name) => new Worker(new URL('./fixtures/file-store-writer.mjs', import.meta.url), { workerData: { dir, key: 'k', name, rounds } }));
-    const done = Promise.all(workers.map((w) => new Promise((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-    })));
+    const workers = ['w1', 'w2'].map(
+      (name) =>
+        new Worker(new URL('./fixtures/file-store-writer.mjs', import.meta.url), {
+          workerData: { dir, key: 'k', name, rounds },
+        }),
+    );
+    const done = Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((resolve, reject) => {
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
     let finished = false;
     void done.finally(() => (finished = true));
     const reader = createFileStore(dir);
@@ -139,7 +154,10 @@ describe('a Node consumer restarted mid-stream', () => {
         child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
         await new Promise<void>((resolve, reject) => {
           let buffer = '';
-          const timer = setTimeout(() => reject(new Error(`run ${run}: ${lines.length}/${target} events; stderr: ${stderr}`)), 20_000);
+          const timer = setTimeout(
+            () => reject(new Error(`run ${run}: ${lines.length}/${target} events; stderr: ${stderr}`)),
+            20_000,
+          );
           child.stdout.on('data', (chunk: Buffer) => {
             buffer += String(chunk);
             const complete = buffer.split('\n');
@@ -167,6 +185,10 @@ describe('a Node consumer restarted mid-stream', () => {
     expect(ids.length).toBeGreaterThanOrEqual(120);
     expect(lines[0]).toBe('1 {"n":1}');
     // Each restart asked for exactly what the previous process had printed last.
-    expect(server.requests.map((r) => r.lastEventId)).toEqual([null, String(printedBeforeStop[0]), String(printedBeforeStop[1])]);
+    expect(server.requests.map((r) => r.lastEventId)).toEqual([
+      null,
+      String(printedBeforeStop[0]),
+      String(printedBeforeStop[1]),
+    ]);
   }, 60_000);
 });

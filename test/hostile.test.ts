@@ -26,18 +26,27 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function setup(options: ResilientEventSourceInit = {}, fetch: FakeFetch | ResilientEventSourceInit['fetch'] = createFakeFetch()) {
+function setup(
+  options: ResilientEventSourceInit = {},
+  fetch: FakeFetch | ResilientEventSourceInit['fetch'] = createFakeFetch(),
+) {
   const clock = createFakeClock();
   const es = new ResilientEventSource(URL_, { fetch, clock, random: () => 0, store: false, ...options });
   sources.push(es);
   const errors: StreamErrorEvent[] = [];
   const states: number[] = [];
   const reconnecting: ReconnectingEvent[] = [];
-  es.addEventListener('error', ours(StreamErrorEvent, (e) => {
-    errors.push(e);
-    states.push(es.readyState);
-  }));
-  es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => reconnecting.push(e)));
+  es.addEventListener(
+    'error',
+    ours(StreamErrorEvent, (e) => {
+      errors.push(e);
+      states.push(es.readyState);
+    }),
+  );
+  es.addEventListener(
+    'reconnecting',
+    ours(ReconnectingEvent, (e) => reconnecting.push(e)),
+  );
   return { es, fetch: fetch as FakeFetch, clock, errors, states, reconnecting };
 }
 
@@ -100,13 +109,27 @@ describe('a custom fetch that misbehaves', () => {
     ['undefined', () => undefined],
     ['a string', () => 'ok'],
     ['an object without headers', () => ({ status: 200 })],
-    ['a body without getReader (a Node stream, as node-fetch v2 gives)', () => ({
-      status: 200,
-      url: URL_,
-      headers: new Headers({ 'content-type': 'text/event-stream' }),
-      body: { pipe() {}, on() {} },
-    })],
-    ['headers whose get() throws', () => ({ status: 200, headers: { get() { throw new Error('boom'); } }, body: null })],
+    [
+      'a body without getReader (a Node stream, as node-fetch v2 gives)',
+      () => ({
+        status: 200,
+        url: URL_,
+        headers: new Headers({ 'content-type': 'text/event-stream' }),
+        body: { pipe() {}, on() {} },
+      }),
+    ],
+    [
+      'headers whose get() throws',
+      () => ({
+        status: 200,
+        headers: {
+          get() {
+            throw new Error('boom');
+          },
+        },
+        body: null,
+      }),
+    ],
   ])('returning %s is a failed attempt with an error event, then a reconnect', async (_, make) => {
     const { es, errors, states, reconnecting, clock } = setup({}, (async () => make()) as never);
     await settle();
@@ -133,7 +156,11 @@ describe('a custom fetch that misbehaves', () => {
 
   it('never leaves the source OPEN on a junk response', async () => {
     const opened: number[] = [];
-    const { es } = setup({}, (async () => ({ status: 200, headers: new Headers({ 'content-type': 'text/event-stream' }), body: {} })) as never);
+    const { es } = setup({}, (async () => ({
+      status: 200,
+      headers: new Headers({ 'content-type': 'text/event-stream' }),
+      body: {},
+    })) as never);
     es.addEventListener('open', () => opened.push(1));
     await settle();
     expect(opened).toEqual([]);
@@ -142,7 +169,8 @@ describe('a custom fetch that misbehaves', () => {
 
   it('receives init.headers as a plain object, so a wrapper that spreads it keeps every header', async () => {
     const inner = createFakeFetch();
-    const wrapper = (url: string, init: RequestInit) => inner(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-extra': '1' } });
+    const wrapper = (url: string, init: RequestInit) =>
+      inner(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-extra': '1' } });
     const { clock } = setup({ headers: { Authorization: 'Bearer t' } }, wrapper);
     const first = await inner.call(0);
     expect(first.init.headers).toEqual({ accept: 'text/event-stream', authorization: 'Bearer t', 'x-extra': '1' });
@@ -151,7 +179,12 @@ describe('a custom fetch that misbehaves', () => {
     stream.close();
     await settle();
     clock.advance(1000);
-    expect((await inner.call(1)).init.headers).toEqual({ accept: 'text/event-stream', authorization: 'Bearer t', 'last-event-id': '9', 'x-extra': '1' });
+    expect((await inner.call(1)).init.headers).toEqual({
+      accept: 'text/event-stream',
+      authorization: 'Bearer t',
+      'last-event-id': '9',
+      'x-extra': '1',
+    });
   });
 });
 
@@ -159,7 +192,10 @@ describe('heartbeatTimeout covers the whole attempt until the stream opens', () 
   it('a headers function that never settles: abandoned at heartbeatTimeout, not 1 ms before', async () => {
     const fetch = createFakeFetch();
     let calls = 0;
-    const { clock, errors } = setup({ heartbeatTimeout: 5000, headers: () => (calls++ === 0 ? new Promise<HeadersInit>(() => {}) : {}) }, fetch);
+    const { clock, errors } = setup(
+      { heartbeatTimeout: 5000, headers: () => (calls++ === 0 ? new Promise<HeadersInit>(() => {}) : {}) },
+      fetch,
+    );
     await settle();
     clock.advance(4999);
     await settle();
@@ -201,12 +237,15 @@ describe('heartbeatTimeout covers the whole attempt until the stream opens', () 
 
   it('the headers and body functions and the fetch share one budget', async () => {
     const fetch = createFakeFetch();
-    const { clock, errors } = setup({
-      heartbeatTimeout: 3000,
-      method: 'POST',
-      headers: () => new Promise<HeadersInit>((resolve) => clock.setTimeout(() => resolve({}), 1500)),
-      body: () => new Promise<string>((resolve) => clock.setTimeout(() => resolve('{}'), 1000)),
-    }, fetch);
+    const { clock, errors } = setup(
+      {
+        heartbeatTimeout: 3000,
+        method: 'POST',
+        headers: () => new Promise<HeadersInit>((resolve) => clock.setTimeout(() => resolve({}), 1500)),
+        body: () => new Promise<string>((resolve) => clock.setTimeout(() => resolve('{}'), 1000)),
+      },
+      fetch,
+    );
     await settle();
     clock.advance(1500);
     await settle();
@@ -276,18 +315,24 @@ describe('no cursor bricks a stream', () => {
 });
 
 describe('futile URLs and user-agent aborts fail the connection, as EventSource does', () => {
-  it.each(['ftp://example.test/', 'about:blank', 'mailto:someone@example.test', "javascript:alert('x')"])('%s with the default fetch: CLOSED, one error, no request', async (url) => {
-    const spy = vi.fn(() => new Promise<Response>(() => {}));
-    vi.stubGlobal('fetch', spy);
-    const es = new ResilientEventSource(url, { store: false });
-    sources.push(es);
-    const errors: [string, number][] = [];
-    es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push([e.reason, es.readyState])));
-    expect(es.readyState).toBe(es.CONNECTING);
-    await settle();
-    expect(errors).toEqual([['network', es.CLOSED]]);
-    expect(spy).not.toHaveBeenCalled();
-  });
+  it.each(['ftp://example.test/', 'about:blank', 'mailto:someone@example.test', "javascript:alert('x')"])(
+    '%s with the default fetch: CLOSED, one error, no request',
+    async (url) => {
+      const spy = vi.fn(() => new Promise<Response>(() => {}));
+      vi.stubGlobal('fetch', spy);
+      const es = new ResilientEventSource(url, { store: false });
+      sources.push(es);
+      const errors: [string, number][] = [];
+      es.addEventListener(
+        'error',
+        ours(StreamErrorEvent, (e) => errors.push([e.reason, es.readyState])),
+      );
+      expect(es.readyState).toBe(es.CONNECTING);
+      await settle();
+      expect(errors).toEqual([['network', es.CLOSED]]);
+      expect(spy).not.toHaveBeenCalled();
+    },
+  );
 
   it('a custom fetch may serve other schemes', async () => {
     const fetch = createFakeFetch();
@@ -377,7 +422,10 @@ describe('the store, hostile', () => {
     const es = new ResilientEventSource(URL_, { store, fetch, clock: createFakeClock() });
     sources.push(es);
     const reasons: string[] = [];
-    es.addEventListener('error', ours(StreamErrorEvent, (e) => reasons.push(e.reason)));
+    es.addEventListener(
+      'error',
+      ours(StreamErrorEvent, (e) => reasons.push(e.reason)),
+    );
     await fetch.call(0);
     expect(reasons).toEqual(['store']);
   });
@@ -413,7 +461,13 @@ describe('lastEventIdQuery', () => {
   it('replaces a parameter of that name already in the URL, and keeps the others', async () => {
     const fetch = createFakeFetch();
     const clock = createFakeClock();
-    const es = new ResilientEventSource(`${URL_}?topic=a&since=0`, { fetch, clock, random: () => 0, store: false, lastEventIdQuery: 'since' });
+    const es = new ResilientEventSource(`${URL_}?topic=a&since=0`, {
+      fetch,
+      clock,
+      random: () => 0,
+      store: false,
+      lastEventIdQuery: 'since',
+    });
     sources.push(es);
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 5\ndata: x\n\n');

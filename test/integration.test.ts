@@ -38,8 +38,14 @@ function open(options: ResilientEventSourceInit = {}, url = server.streamUrl) {
   sources.push(es);
   const errors: StreamErrorEvent[] = [];
   const reconnects: ReconnectingEvent[] = [];
-  es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push(e)));
-  es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => reconnects.push(e)));
+  es.addEventListener(
+    'error',
+    ours(StreamErrorEvent, (e) => errors.push(e)),
+  );
+  es.addEventListener(
+    'reconnecting',
+    ours(ReconnectingEvent, (e) => reconnects.push(e)),
+  );
   return { es, got: recorder(es), errors, reconnects };
 }
 
@@ -72,7 +78,9 @@ describe('a healthy stream', () => {
     await next(es, 'open');
     server.publish('line 1\nline 2', { event: 'update' });
     await next(es, 'update');
-    expect(updates.map((e) => [e.type, e.data, e.lastEventId, e.origin])).toEqual([['update', 'line 1\nline 2', '1', server.url]]);
+    expect(updates.map((e) => [e.type, e.data, e.lastEventId, e.origin])).toEqual([
+      ['update', 'line 1\nline 2', '1', server.url],
+    ]);
   });
 
   it('POST streams send the body, recomputed per attempt', async () => {
@@ -228,7 +236,9 @@ describe('statuses', () => {
     server.faults.contentType(['text/event-stream', 'text/html']);
     const { es, errors } = open();
     await next(es, 'error');
-    expect(errors.map((e) => [e.reason, e.message])).toEqual([['content-type', 'Expected content type "text/event-stream", got "text/event-stream, text/html"']]);
+    expect(errors.map((e) => [e.reason, e.message])).toEqual([
+      ['content-type', 'Expected content type "text/event-stream", got "text/event-stream, text/html"'],
+    ]);
   });
 
   it('404 fails with the status', async () => {
@@ -239,34 +249,43 @@ describe('statuses', () => {
 });
 
 describe('redirects', () => {
-  it.each([301, 302, 307, 308])('after a %i to another origin, every reconnect starts at the stream\'s own URL, and the caller\'s Authorization never reaches the other origin', async (status) => {
-    const target = await createSseServer({ retry: 50, heartbeatInterval: 0 });
-    try {
-      server.faults.redirect(`${target.streamUrl}?from=redirect`, status);
-      target.publishMany(2);
-      let token = 0;
-      const { es, got } = open({ headers: () => ({ Authorization: `Bearer t${++token}` }) });
-      const opened: string[] = [];
-      es.addEventListener('open', ours(OpenEvent, (e) => opened.push(e.url)));
-      await got.until(2);
-      target.faults.dropAll();
-      target.publishMany(1);
-      await got.until(3);
-      // open reports where the stream was served from.
-      expect(opened).toEqual([`${target.streamUrl}?from=redirect`, `${target.streamUrl}?from=redirect`]);
-      // Each attempt asked the stream's own origin first, with the caller's token…
-      expect(server.requests.map((r) => [r.url, r.authorization])).toEqual([['/stream', 'Bearer t1'], ['/stream', 'Bearer t2']]);
-      // …and the other origin got the redirected requests, without it (fetch drops it on a cross-origin hop).
-      expect(target.requests.map((r) => [r.url, r.authorization, r.lastEventId])).toEqual([
-        ['/stream?from=redirect', null, null],
-        ['/stream?from=redirect', null, '2'],
-      ]);
-      expect(got.ids).toEqual(range(1, 3));
-    } finally {
-      for (const s of sources) s.close();
-      await target.close();
-    }
-  });
+  it.each([301, 302, 307, 308])(
+    "after a %i to another origin, every reconnect starts at the stream's own URL, and the caller's Authorization never reaches the other origin",
+    async (status) => {
+      const target = await createSseServer({ retry: 50, heartbeatInterval: 0 });
+      try {
+        server.faults.redirect(`${target.streamUrl}?from=redirect`, status);
+        target.publishMany(2);
+        let token = 0;
+        const { es, got } = open({ headers: () => ({ Authorization: `Bearer t${++token}` }) });
+        const opened: string[] = [];
+        es.addEventListener(
+          'open',
+          ours(OpenEvent, (e) => opened.push(e.url)),
+        );
+        await got.until(2);
+        target.faults.dropAll();
+        target.publishMany(1);
+        await got.until(3);
+        // open reports where the stream was served from.
+        expect(opened).toEqual([`${target.streamUrl}?from=redirect`, `${target.streamUrl}?from=redirect`]);
+        // Each attempt asked the stream's own origin first, with the caller's token…
+        expect(server.requests.map((r) => [r.url, r.authorization])).toEqual([
+          ['/stream', 'Bearer t1'],
+          ['/stream', 'Bearer t2'],
+        ]);
+        // …and the other origin got the redirected requests, without it (fetch drops it on a cross-origin hop).
+        expect(target.requests.map((r) => [r.url, r.authorization, r.lastEventId])).toEqual([
+          ['/stream?from=redirect', null, null],
+          ['/stream?from=redirect', null, '2'],
+        ]);
+        expect(got.ids).toEqual(range(1, 3));
+      } finally {
+        for (const s of sources) s.close();
+        await target.close();
+      }
+    },
+  );
 });
 
 describe('server events named like ours', () => {
@@ -288,7 +307,12 @@ describe('server events named like ours', () => {
     es.onopen = (e) => handled.push(e instanceof MessageEvent ? `onopen:${e.data}` : 'onopen:ours');
     await got.until(1);
     const origin = new URL(server.url).origin;
-    expect(seen).toEqual([`error:e:1:${origin}`, `open:o:2:${origin}`, `reconnecting:r:3:${origin}`, `stats:s:4:${origin}`]);
+    expect(seen).toEqual([
+      `error:e:1:${origin}`,
+      `open:o:2:${origin}`,
+      `reconnecting:r:3:${origin}`,
+      `stats:s:4:${origin}`,
+    ]);
     expect(handled).toEqual(['onopen:ours', 'onerror:e', 'onopen:o']);
     expect(es.stats.eventsDelivered).toBe(5);
     expect(es.readyState).toBe(es.OPEN);
@@ -373,7 +397,10 @@ describe('cursors that cannot be sent (none may brick the stream)', () => {
     // Node's HTTP server refuses headers over 16 KB with 431 before our
     // handler sees the request; the retry without Last-Event-ID gets the
     // whole backlog, and the dedupe window drops what was shown.
-    expect(errors.map((e) => [e.reason, e.status])).toEqual([['network', undefined], ['http-status', 431]]);
+    expect(errors.map((e) => [e.reason, e.status])).toEqual([
+      ['network', undefined],
+      ['http-status', 431],
+    ]);
     expect(got.ids).toEqual(['1', '2', big, '4', '5']);
     expect(es.readyState).toBe(es.OPEN);
     expect(server.requests.at(-1)?.lastEventId).toBeNull();
@@ -414,8 +441,13 @@ describe('lastEventIdQuery', () => {
     server.faults.dropAll();
     server.publish('b', { id: 'next' });
     await first.got.until(2);
-    expect(first.errors.map((e) => [e.reason, e.status])).toEqual([['network', undefined], ['http-status', 414]]);
-    expect(first.errors[1]?.message).toBe('The server refused the URL with the last event id in its query (414 URI Too Long); reconnecting without it');
+    expect(first.errors.map((e) => [e.reason, e.status])).toEqual([
+      ['network', undefined],
+      ['http-status', 414],
+    ]);
+    expect(first.errors[1]?.message).toBe(
+      'The server refused the URL with the last event id in its query (414 URI Too Long); reconnecting without it',
+    );
     // (The server replayed from the start: `a` was suppressed by id.)
     expect(first.got.data).toEqual(['a', 'b']);
     first.es.close();
@@ -488,7 +520,7 @@ describe('persistence', () => {
 });
 
 describe('two open sources, one storageKey (two users relaying one URL in one process)', () => {
-  it('the later one keeps its own cursor, reported once naming the key; neither sends the other\'s Last-Event-ID', async () => {
+  it("the later one keeps its own cursor, reported once naming the key; neither sends the other's Last-Event-ID", async () => {
     const store = createMemoryStore();
     server.publishMany(5);
     const alice = open({ store, headers: { Authorization: 'Bearer alice' } });
@@ -500,7 +532,10 @@ describe('two open sources, one storageKey (two users relaying one URL in one pr
     const bobRequests = server.requests.filter((r) => r.authorization === 'Bearer bob');
     expect(bobRequests.map((r) => r.lastEventId)).toEqual([null]);
     expect(bob.errors.map((e) => [e.reason, e.message])).toEqual([
-      ['store', `Another open source uses storageKey "${server.streamUrl}" in the same store: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`],
+      [
+        'store',
+        `Another open source uses storageKey "${server.streamUrl}" in the same store: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`,
+      ],
     ]);
     expect(alice.errors).toEqual([]);
     // Bob's cursor never reaches the store: what is stored is Alice's alone.
@@ -555,7 +590,9 @@ describe('a corrupt cursor file', () => {
       server.publishMany(3);
       const first = open({ store: createFileStore(dir) });
       await first.got.until(3);
-      expect(first.errors.map((e) => [e.reason, e.cause instanceof StoreError && e.cause.corrupt])).toEqual([['store', true]]);
+      expect(first.errors.map((e) => [e.reason, e.cause instanceof StoreError && e.cause.corrupt])).toEqual([
+        ['store', true],
+      ]);
       expect(first.errors[0]?.message).toMatch(/; starting without it, and the next save replaces it$/);
       first.es.close();
       await first.es.closed;
@@ -653,8 +690,15 @@ describe('limits and closing', () => {
     server.faults.dropAll();
     server.publishMany(1);
     await got.until(2);
-    expect(server.requests.map((r) => [r.authorization, r.status])).toEqual([[null, 200], [null, 401], [`Bearer ${token}`, 200]]);
-    expect(errors.slice(-2).map((e) => [e.reason, e.status])).toEqual([['network', undefined], ['http-status', 401]]);
+    expect(server.requests.map((r) => [r.authorization, r.status])).toEqual([
+      [null, 200],
+      [null, 401],
+      [`Bearer ${token}`, 200],
+    ]);
+    expect(errors.slice(-2).map((e) => [e.reason, e.status])).toEqual([
+      ['network', undefined],
+      ['http-status', 401],
+    ]);
     expect(reconnects.at(-1)?.delay).toBe(0);
     expect(es.readyState).toBe(es.OPEN);
   });

@@ -38,9 +38,13 @@ interface Run {
 /** Spawns the fixture; resolves when it exits by itself (rejects after 15 s: something kept it alive). */
 function run(kind: Kind, action: 'close' | 'reconnect', initialDelay: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/listener-action.ts', server.streamUrl, kind, action, String(initialDelay)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/fixtures/listener-action.ts', server.streamUrl, kind, action, String(initialDelay)],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     const lines: string[] = [];
     const open: number[] = [];
     let buffer = '';

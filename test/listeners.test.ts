@@ -34,7 +34,9 @@ describe('message listeners', () => {
   it('are called in registration order, each registration once, with this = the source', async () => {
     const { es, send } = await open();
     const calls: string[] = [];
-    const a = function (this: unknown) { calls.push(`a:${this === es}`); };
+    const a = function (this: unknown) {
+      calls.push(`a:${this === es}`);
+    };
     const b = () => calls.push('b');
     es.addEventListener('message', a);
     es.addEventListener('message', b);
@@ -51,7 +53,18 @@ describe('message listeners', () => {
     await send('id: 9\ndata: hello\n\n');
     expect(event).toBeInstanceOf(MessageEvent);
     expect(event).toBeInstanceOf(Event);
-    expect(event).toMatchObject({ type: 'message', data: 'hello', lastEventId: '9', origin: 'http://listeners.test', bubbles: false, cancelable: false, defaultPrevented: false, eventPhase: 2, source: null, isTrusted: false });
+    expect(event).toMatchObject({
+      type: 'message',
+      data: 'hello',
+      lastEventId: '9',
+      origin: 'http://listeners.test',
+      bubbles: false,
+      cancelable: false,
+      defaultPrevented: false,
+      eventPhase: 2,
+      source: null,
+      isTrusted: false,
+    });
     expect(event?.target).toBe(es);
     expect(event?.currentTarget).toBe(es);
     expect(event?.ports).toEqual([]);
@@ -100,10 +113,14 @@ describe('message listeners', () => {
   it('added during a dispatch are not called for that event', async () => {
     const { es, send } = await open();
     const calls: string[] = [];
-    es.addEventListener('message', (e) => {
-      calls.push(`first:${e.data}`);
-      es.addEventListener('message', (f) => calls.push(`added:${f.data}`));
-    }, { once: true });
+    es.addEventListener(
+      'message',
+      (e) => {
+        calls.push(`first:${e.data}`);
+        es.addEventListener('message', (f) => calls.push(`added:${f.data}`));
+      },
+      { once: true },
+    );
     es.addEventListener('message', (e) => calls.push(`second:${e.data}`));
     await send('data: 1\n\ndata: 2\n\n');
     expect(calls).toEqual(['first:1', 'second:1', 'second:2', 'added:2']);

@@ -23,13 +23,16 @@ describe('the option table', () => {
 
   it('accepts every option it names', () => {
     for (const key of Object.keys(optionSpecs)) expect(() => normalizeOptions(url, { [key]: undefined })).not.toThrow();
-    for (const key of Object.keys(backoffSpecs)) expect(() => normalizeOptions(url, { backoff: { [key]: undefined } })).not.toThrow();
+    for (const key of Object.keys(backoffSpecs))
+      expect(() => normalizeOptions(url, { backoff: { [key]: undefined } })).not.toThrow();
   });
 
   it('says, for every typed row, the option, what it must be and the value it got', () => {
     const rows = [
       ...Object.entries(optionSpecs).map(([key, spec]) => [key, spec, { [key]: Symbol('x') }] as const),
-      ...Object.entries(backoffSpecs).map(([key, spec]) => [`backoff.${key}`, spec, { backoff: { [key]: Symbol('x') } }] as const),
+      ...Object.entries(backoffSpecs).map(
+        ([key, spec]) => [`backoff.${key}`, spec, { backoff: { [key]: Symbol('x') } }] as const,
+      ),
     ].filter(([, spec]) => 'type' in spec);
     expect(rows.length).toBeGreaterThan(20);
     for (const [name, spec, init] of rows) {
@@ -50,10 +53,16 @@ describe('unknown options', () => {
     ['bdy', 'body'],
     ['storagekey', 'storageKey'],
   ])('%s suggests %s', (typo, known) => {
-    expect(() => normalizeOptions(url, { [typo]: 1 } as never)).toThrow(`Unknown option \`${typo}\`. Did you mean \`${known}\`?`);
+    expect(() => normalizeOptions(url, { [typo]: 1 } as never)).toThrow(
+      `Unknown option \`${typo}\`. Did you mean \`${known}\`?`,
+    );
   });
 
-  it.each([['jiter', 'jitter'], ['facter', 'factor'], ['retries', 'maxRetries']])('backoff.%s suggests backoff.%s', (typo, known) => {
+  it.each([
+    ['jiter', 'jitter'],
+    ['facter', 'factor'],
+    ['retries', 'maxRetries'],
+  ])('backoff.%s suggests backoff.%s', (typo, known) => {
     expect(() => normalizeOptions(url, { backoff: { [typo]: 1 } } as never)).toThrow(
       `Unknown option \`backoff.${typo}\`. Did you mean \`backoff.${known}\`?`,
     );

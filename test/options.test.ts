@@ -25,7 +25,7 @@ describe('normalizeOptions', () => {
     expect(defaultMaxEventSize).toBe(16 * 1024 * 1024);
   });
 
-  it('never mutates the caller\'s object', () => {
+  it("never mutates the caller's object", () => {
     const init = Object.freeze({ backoff: Object.freeze({ initialDelay: 5 }), method: 'post', body: 'x' });
     const o = normalizeOptions(url, init);
     expect(o.backoff.initialDelay).toBe(5);
@@ -78,10 +78,18 @@ describe('invalid input', () => {
     [{ fetch: 'fetch' }, TypeError, /`fetch` must be a function, got "fetch"/],
     [{ signal: {} }, TypeError, /`signal` must be an AbortSignal/],
     [{ backoff: 5 }, TypeError, /`backoff` must be an object/],
-    [{ backoff: { initialDelay: -1 } }, RangeError, /`backoff.initialDelay` must be between 0 and 2147483647 ms, got -1/],
+    [
+      { backoff: { initialDelay: -1 } },
+      RangeError,
+      /`backoff.initialDelay` must be between 0 and 2147483647 ms, got -1/,
+    ],
     [{ backoff: { initialDelay: '5' } }, TypeError, /`backoff.initialDelay` must be a number, got "5"/],
     [{ backoff: { initialDelay: Number.NaN } }, TypeError, /`backoff.initialDelay` must be a number/],
-    [{ backoff: { maxDelay: 10, initialDelay: 100 } }, RangeError, /`backoff.maxDelay` \(10\) must not be less than `backoff.initialDelay` \(100\)/],
+    [
+      { backoff: { maxDelay: 10, initialDelay: 100 } },
+      RangeError,
+      /`backoff.maxDelay` \(10\) must not be less than `backoff.initialDelay` \(100\)/,
+    ],
     [{ backoff: { factor: 0.5 } }, RangeError, /`backoff.factor` must be a finite number ≥ 1, got 0.5/],
     [{ backoff: { jitter: 2 } }, RangeError, /`backoff.jitter` must be between 0 and 1, got 2/],
     [{ backoff: { maxRetries: 1.5 } }, RangeError, /`backoff.maxRetries` must be a whole number/],
@@ -104,7 +112,11 @@ describe('invalid input', () => {
     [{ headers: { 'bad name': 'x' } }, TypeError, /^Option `headers` is not valid: .+/],
     [{ headers: { x: '\u0100' } }, TypeError, /^Option `headers` is not valid: .+/],
     [{ headers: [['only-a-name']] }, TypeError, /^Option `headers` is not valid: .+/],
-    [{ lastEventIdQuery: '' }, TypeError, /`lastEventIdQuery` must be a non-empty query parameter name like "lastEventId", got ""/],
+    [
+      { lastEventIdQuery: '' },
+      TypeError,
+      /`lastEventIdQuery` must be a non-empty query parameter name like "lastEventId", got ""/,
+    ],
     [{ lastEventIdQuery: 5 }, TypeError, /`lastEventIdQuery` must be a non-empty query parameter name/],
     [{ lastEventIdQery: 'x' }, TypeError, /Did you mean `lastEventIdQuery`\?/],
   ])('%j throws', (options, type, message) => {

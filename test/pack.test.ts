@@ -12,7 +12,8 @@ const root = join(import.meta.dirname, '..');
 let files: string[] = [];
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'index.d.cts'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(root, 'dist', 'index.d.cts')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path).sort();
 });
@@ -60,7 +61,9 @@ describe('npm pack', () => {
     let imports = 0;
     for (const build of builds) {
       const code = readFileSync(join(root, build), 'utf8');
-      for (const [, spec] of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      for (const [, spec] of code.matchAll(
+        /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g,
+      )) {
         imports++;
         expect(files, `${build} imports ${spec!}`).toContain(posix.join(posix.dirname(build), spec!));
       }
@@ -74,9 +77,12 @@ describe('npm pack', () => {
   });
 
   it('ships nothing else: no tests, examples, e2e pages, benchmark code or output, sources, tools', () => {
-    const allowed = /^(package\.json|README\.md|LICENSE|bench\/RESULTS\.md|node\/package\.json|dist\/[\w/.-]+\.(js|cjs|d\.ts|d\.cts|js\.map|cjs\.map))$/;
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|bench\/RESULTS\.md|node\/package\.json|dist\/[\w/.-]+\.(js|cjs|d\.ts|d\.cts|js\.map|cjs\.map))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
-    expect(files.filter((f) => /(^|\/)(test|e2e|examples|demo|server|scripts|src|\.vitest-attachments|\.ci)\//.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => /(^|\/)(test|e2e|examples|demo|server|scripts|src|\.vitest-attachments|\.ci)\//.test(f)),
+    ).toEqual([]);
     expect(files.filter((f) => /\.test\.|\.spec\.|tsconfig|bench\/(?!RESULTS\.md)/.test(f))).toEqual([]);
   });
 
@@ -99,17 +105,28 @@ describe('npm pack', () => {
     const maps = files.filter((f) => f.endsWith('.map'));
     expect(maps.length).toBeGreaterThan(0);
     for (const map of maps) {
-      const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
       expect(sourcesContent?.length, map).toBe(sources.length);
-      expect(sourcesContent?.every((s) => typeof s === 'string'), map).toBe(true);
+      expect(
+        sourcesContent?.every((s) => typeof s === 'string'),
+        map,
+      ).toBe(true);
     }
   });
 
   it('has the metadata a registry shows: licence, repository, homepage, bugs', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, any>;
     expect(pkg['license']).toBe('MIT');
-    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 resilient-eventsource contributors\n/);
-    expect(pkg['repository']).toEqual({ type: 'git', url: 'git+https://github.com/resilient-eventsource/resilient-eventsource.git' });
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) 2026 resilient-eventsource contributors\n/,
+    );
+    expect(pkg['repository']).toEqual({
+      type: 'git',
+      url: 'git+https://github.com/resilient-eventsource/resilient-eventsource.git',
+    });
     expect(pkg['homepage']).toMatch(/^https:\/\/github\.com\/resilient-eventsource\/resilient-eventsource/);
     expect(pkg['bugs']['url']).toBe('https://github.com/resilient-eventsource/resilient-eventsource/issues');
   });

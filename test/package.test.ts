@@ -15,14 +15,18 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Reco
 const require = createRequire(import.meta.url);
 
 beforeAll(() => {
-  if (!existsSync(join(dist, 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(dist, 'index.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 });
 
 describe('package.json', () => {
   it('has the exports map with types first for import and for require, and unpkg on the UMD', () => {
     expect(pkg['type']).toBe('module');
     expect(pkg['sideEffects']).toBe(false);
-    for (const [entry, name] of [['.', 'index'], ['./node', 'node']] as const) {
+    for (const [entry, name] of [
+      ['.', 'index'],
+      ['./node', 'node'],
+    ] as const) {
       // ESM and CommonJS each get their own declarations (.d.ts / .d.cts), or
       // TypeScript reads the CommonJS build as ESM ("masquerading as ESM").
       expect(pkg['exports'][entry]).toEqual({
@@ -30,8 +34,12 @@ describe('package.json', () => {
         require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
         default: `./dist/${name}.js`,
       });
-      for (const c of ['import', 'require']) expect(Object.keys(pkg['exports'][entry][c])).toEqual(['types', 'default']);
-      for (const file of [...Object.values(pkg['exports'][entry]['import']), ...Object.values(pkg['exports'][entry]['require'])] as string[]) {
+      for (const c of ['import', 'require'])
+        expect(Object.keys(pkg['exports'][entry][c])).toEqual(['types', 'default']);
+      for (const file of [
+        ...Object.values(pkg['exports'][entry]['import']),
+        ...Object.values(pkg['exports'][entry]['require']),
+      ] as string[]) {
         expect(existsSync(join(root, file)), file).toBe(true);
       }
     }
@@ -85,7 +93,20 @@ describe('the UMD bundle', () => {
 
   it('defines window.ResilientEventSource as the class in a plain script context', () => {
     const window: Record<string, unknown> = {};
-    const sandbox = { window, self: window, EventTarget, Event, MessageEvent, URL, Headers, AbortController, TextDecoder, setTimeout, clearTimeout, queueMicrotask };
+    const sandbox = {
+      window,
+      self: window,
+      EventTarget,
+      Event,
+      MessageEvent,
+      URL,
+      Headers,
+      AbortController,
+      TextDecoder,
+      setTimeout,
+      clearTimeout,
+      queueMicrotask,
+    };
     (window as { window?: unknown }).window = window;
     runInNewContext(code, sandbox);
     const Ctor = (sandbox as Record<string, unknown>)['ResilientEventSource'] ?? window['ResilientEventSource'];
@@ -101,7 +122,9 @@ describe('the UMD bundle', () => {
 });
 
 describe('library code hygiene', () => {
-  const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.ts'),
+  );
   /** The source without comments, so prose like "the dedupe window." does not count. */
   const code = (f: string) => readFileSync(join(root, 'src', f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
 

@@ -36,7 +36,7 @@ function rng(seed: number): () => number {
 function splits(text: string, seed = 1): string[][] {
   const random = rng(seed);
   const pieces: string[] = [];
-  for (let i = 0; i < text.length;) {
+  for (let i = 0; i < text.length; ) {
     const size = 1 + Math.floor(random() * 9);
     pieces.push(text.slice(i, i + size));
     i += size;

@@ -34,7 +34,10 @@ const sources = closeAfterEach();
 function setup(options: ResilientEventSourceInit = {}) {
   const source = fakeSource(sources, URL_, options, sleepyClock());
   const reconnecting: ReconnectingEvent[] = [];
-  source.es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => reconnecting.push(e)));
+  source.es.addEventListener(
+    'reconnecting',
+    ours(ReconnectingEvent, (e) => reconnecting.push(e)),
+  );
   return { ...source, reconnecting };
 }
 
@@ -108,7 +111,7 @@ describe('reconnect()', () => {
     expect(messages).toEqual([]);
   }
 
-  it('called from a reconnecting listener: that call\'s attempt is the only one, and close() stops it', async () => {
+  it("called from a reconnecting listener: that call's attempt is the only one, and close() stops it", async () => {
     const source = setup({ heartbeatTimeout: 0 });
     const { es, fetch, clock, reconnecting } = source;
     reconnectOnce(es, 'reconnecting');
@@ -250,7 +253,10 @@ describe('wake in browsers: Page Lifecycle resume, and visible after a silence (
       await settle();
       // The watchdog's own timer may sleep with the page: visible after a
       // silence longer than heartbeatTimeout (measured on the wall clock).
-      clock.now = ((base) => () => base + 10_001)(clock.now());
+      clock.now = (
+        (base) => () =>
+          base + 10_001
+      )(clock.now());
       doc.dispatchEvent(new Event('visibilitychange'));
       expect(reconnecting.map((e) => e.reason)).toEqual(['wake', 'wake']);
     } finally {

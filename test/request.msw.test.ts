@@ -33,8 +33,11 @@ function respondWith(...responses: (() => Response)[]) {
 }
 
 describe('the request', () => {
-  it('merges the caller\'s headers with Accept and Last-Event-ID, and adds nothing else', async () => {
-    respondWith(() => eventStream('id: 5\ndata: x\n\n'), () => eventStream(''));
+  it("merges the caller's headers with Accept and Last-Event-ID, and adds nothing else", async () => {
+    respondWith(
+      () => eventStream('id: 5\ndata: x\n\n'),
+      () => eventStream(''),
+    );
     const es = new ResilientEventSource(URL_, {
       store: false,
       headers: new Headers({ 'X-Trace': 'abc', 'Last-Event-ID': 'spoofed' }),
@@ -94,7 +97,12 @@ describe('response handling', () => {
     respondWith(() => HttpResponse.json({ error: 'bad request' }, { status: 400 }));
     const es = new ResilientEventSource(URL_, { store: false });
     const e = await next<StreamErrorEvent>(es, 'error');
-    expect([e.reason, e.status, e.message, es.readyState]).toEqual(['http-status', 400, 'Non-200 status code (400)', 2]);
+    expect([e.reason, e.status, e.message, es.readyState]).toEqual([
+      'http-status',
+      400,
+      'Non-200 status code (400)',
+      2,
+    ]);
   });
 
   it('a 200 JSON response is a content-type error', async () => {

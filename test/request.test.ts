@@ -9,7 +9,8 @@ describe('headerValueOf', () => {
     expect(headerValueOf('a\tb')).toBe('a\tb');
   });
   it('refuses ids that no Headers can carry: NUL, CR, LF and other control characters', () => {
-    for (const id of ['a\u0000b', 'a\rb', 'a\nb', 'a\u0001b', 'a\u007fb']) expect(headerValueOf(id), JSON.stringify(id)).toBeUndefined();
+    for (const id of ['a\u0000b', 'a\rb', 'a\nb', 'a\u0001b', 'a\u007fb'])
+      expect(headerValueOf(id), JSON.stringify(id)).toBeUndefined();
   });
 });
 

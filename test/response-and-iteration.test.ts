@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { iteratorBufferSize, StreamError } from '../src/contract/events.js';
 import { refusedBodyLimit } from '../src/attempt/connection.js';
-import { createMemoryStore, OpenEvent, ResilientEventSource, type ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
+import {
+  createMemoryStore,
+  OpenEvent,
+  ResilientEventSource,
+  type ResilientEventSourceInit,
+  StreamErrorEvent,
+} from '../src/index.js';
 import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch } from './helpers/fake-fetch.js';
@@ -20,7 +26,10 @@ describe('the open event', () => {
   it('carries the status, the headers and the final URL', async () => {
     const { es, fetch } = setup();
     const opens: OpenEvent[] = [];
-    es.addEventListener('open', ours(OpenEvent, (e) => opens.push(e)));
+    es.addEventListener(
+      'open',
+      ours(OpenEvent, (e) => opens.push(e)),
+    );
     (await fetch.call(0)).respondStream({ 'x-request-id': 'abc', 'x-ratelimit-remaining': '41' });
     await settle();
     expect(opens).toHaveLength(1);
@@ -93,7 +102,10 @@ describe('a refused response reaches the app', () => {
     });
     sources.push(es);
     const errors: StreamErrorEvent[] = [];
-    es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push(e)));
+    es.addEventListener(
+      'error',
+      ours(StreamErrorEvent, (e) => errors.push(e)),
+    );
     await settle();
     clock.advance(refusedBodyLimit.ms - 1);
     await settle();
@@ -141,7 +153,9 @@ describe('endOfStream', () => {
   });
 
   it('rejects other values', () => {
-    expect(() => new ResilientEventSource(URL_, { endOfStream: 'stop' as never })).toThrow(/`endOfStream` must be "reconnect" or "close", got "stop"/);
+    expect(() => new ResilientEventSource(URL_, { endOfStream: 'stop' as never })).toThrow(
+      /`endOfStream` must be "reconnect" or "close", got "stop"/,
+    );
   });
 });
 
@@ -172,7 +186,9 @@ describe('for await (const event of es)', () => {
     const loop = (async () => {
       for await (const event of es.events('delta', 'message_stop')) seen.push(`${event.type}:${event.data}`);
     })();
-    stream.write('event: message_start\ndata: s\n\nevent: delta\ndata: a\n\nevent: ping\ndata: p\n\nevent: delta\ndata: b\n\n');
+    stream.write(
+      'event: message_start\ndata: s\n\nevent: delta\ndata: a\n\nevent: ping\ndata: p\n\nevent: delta\ndata: b\n\n',
+    );
     stream.write('data: unnamed\n\nevent: message_stop\ndata: e\n\n');
     stream.close();
     await loop;
@@ -291,7 +307,11 @@ describe('the cursor of a source read by a for await loop follows the loop body'
   };
 
   /** A source on `store` whose first response carries `text`, read by `body` until it returns false; then a second source on the store. */
-  async function leaveAndResume(text: string, body: (event: MessageEvent<string>) => boolean | Promise<boolean>, types: string[] = []) {
+  async function leaveAndResume(
+    text: string,
+    body: (event: MessageEvent<string>) => boolean | Promise<boolean>,
+    types: string[] = [],
+  ) {
     const store = createMemoryStore();
     const first = setup({ store });
     const stream = (await first.fetch.call(0)).respondStream();
@@ -314,7 +334,13 @@ describe('the cursor of a source read by a for await loop follows the loop body'
     await first.es.closed;
     const second = setup({ store });
     const request = await second.fetch.call(0);
-    return { taken, thrown, stored: await store.get(URL_), lastEventIdSent: request.headers.get('last-event-id'), second: { ...second, request } };
+    return {
+      taken,
+      thrown,
+      stored: await store.get(URL_),
+      lastEventIdSent: request.headers.get('last-event-id'),
+      second: { ...second, request },
+    };
   }
 
   it('break after 5 of 100 queued events: the cursor is 5, and a new source resumes after 5', async () => {
@@ -352,7 +378,7 @@ describe('the cursor of a source read by a for await loop follows the loop body'
     expect(seen).toEqual(['4', '5', '6']);
   });
 
-  it('a loop that has taken everything leaves the stream\'s own position (an id-only block after the last event included)', async () => {
+  it("a loop that has taken everything leaves the stream's own position (an id-only block after the last event included)", async () => {
     const store = createMemoryStore();
     const { es, fetch } = setup({ store });
     const stream = (await fetch.call(0)).respondStream();
@@ -377,10 +403,13 @@ describe('the cursor of a source read by a for await loop follows the loop body'
     // Closed with nothing taken: the stored cursor is where the body stands.
     expect(await store.get(URL_)).toBeUndefined();
     let count = 0;
-    await expect((async () => {
-      for (;;) if ((await iterator.next()).done) return;
-      else count++;
-    })()).rejects.toMatchObject({ reason: 'too-large' });
+    await expect(
+      (async () => {
+        for (;;)
+          if ((await iterator.next()).done) return;
+          else count++;
+      })(),
+    ).rejects.toMatchObject({ reason: 'too-large' });
     expect(count).toBe(iteratorBufferSize);
     expect((await store.get(URL_))?.lastEventId).toBe(String(iteratorBufferSize));
   });
@@ -424,7 +453,9 @@ describe('loops and keys (found by review)', () => {
     const { es, fetch } = setup();
     const stream = (await fetch.call(0)).respondStream();
     const iterator = es.events('alert');
-    stream.write(`event: alert\ndata: a\n\n${'event: tick\ndata: t\n\n'.repeat(iteratorBufferSize + 10)}event: alert\ndata: b\n\n`);
+    stream.write(
+      `event: alert\ndata: a\n\n${'event: tick\ndata: t\n\n'.repeat(iteratorBufferSize + 10)}event: alert\ndata: b\n\n`,
+    );
     await settle();
     expect(es.readyState).toBe(es.OPEN);
     expect((await iterator.next()).value?.data).toBe('a');

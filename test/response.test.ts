@@ -39,9 +39,12 @@ describe('verdictOn: read the response, or refuse it and say why', () => {
     expect(!v.accept && v.message).toContain('"text/html"');
   });
 
-  it.each([201, 204, 301, 400, 401, 403, 404, 410, 500, 503])('refuses %i with its status (what follows is the policy\'s)', (status) => {
-    const v = verdictOn(response(status, { 'content-type': 'text/event-stream' }));
-    expect(v).toMatchObject({ accept: false, reason: 'http-status', status });
-    expect(!v.accept && v.message).toBe(`Non-200 status code (${status})`);
-  });
+  it.each([201, 204, 301, 400, 401, 403, 404, 410, 500, 503])(
+    "refuses %i with its status (what follows is the policy's)",
+    (status) => {
+      const v = verdictOn(response(status, { 'content-type': 'text/event-stream' }));
+      expect(v).toMatchObject({ accept: false, reason: 'http-status', status });
+      expect(!v.accept && v.message).toBe(`Non-200 status code (${status})`);
+    },
+  );
 });

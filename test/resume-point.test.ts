@@ -24,7 +24,11 @@ describe('ResumePoint', () => {
     expect(point.next('a\nb', 'since')).toEqual({
       url: 'http://x.test/s',
       cursor: '',
-      unsendable: { reason: 'network', message: 'The last event id "a\\nb" cannot be sent as a Last-Event-ID header (control characters); connecting without it' },
+      unsendable: {
+        reason: 'network',
+        message:
+          'The last event id "a\\nb" cannot be sent as a Last-Event-ID header (control characters); connecting without it',
+      },
     });
     expect(point.next('a\nb', 'since')).toEqual({ url: 'http://x.test/s', cursor: '' });
     expect(point.sentCursor).toBe(false);

@@ -88,14 +88,19 @@ const children = new Set<ChildProcessWithoutNullStreams>();
 
 beforeAll(async () => {
   const missing = runtimes.filter((r) => !existsSync(r.binary)).map((r) => r.name);
-  if (missing.length > 0) throw new Error(`runtimes not installed (${missing.join(', ')}): run \`npm run install:runtimes\``);
+  if (missing.length > 0)
+    throw new Error(`runtimes not installed (${missing.join(', ')}): run \`npm run install:runtimes\``);
   if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   // A consumer project: its own package.json, the package in node_modules.
   consumer = await mkdtemp(join(tmpdir(), 'runtimes-'));
   await mkdir(join(consumer, 'node_modules'));
   await symlink(root, join(consumer, 'node_modules', 'resilient-eventsource'), 'dir');
-  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'resilient-eventsource': '*' } }));
-  for (const file of ['client.mjs', 'esm.mjs', 'cjs.cjs', 'deno.mjs']) await copyFile(join(root, 'test', 'runtimes', file), join(consumer, file));
+  await writeFile(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'resilient-eventsource': '*' } }),
+  );
+  for (const file of ['client.mjs', 'esm.mjs', 'cjs.cjs', 'deno.mjs'])
+    await copyFile(join(root, 'test', 'runtimes', file), join(consumer, file));
 });
 
 afterAll(async () => {
@@ -103,7 +108,11 @@ afterAll(async () => {
   await rm(consumer, { recursive: true, force: true });
 });
 
-function start(runtime: Runtime, entry: string, options: { url: string; heartbeatTimeout?: number; storeDir?: string }): Client {
+function start(
+  runtime: Runtime,
+  entry: string,
+  options: { url: string; heartbeatTimeout?: number; storeDir?: string },
+): Client {
   const child = spawn(runtime.binary, [...runtime.args(entry), JSON.stringify(options)], {
     cwd: consumer,
     env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(consumer, '.deno'), NO_COLOR: '1' },
@@ -113,10 +122,12 @@ function start(runtime: Runtime, entry: string, options: { url: string; heartbea
   let stderr = '';
   let buffer = '';
   const checks = new Set<() => void>();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    children.delete(child);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
   child.stdout.on('data', (chunk: Buffer) => {
     buffer += String(chunk);
@@ -125,20 +136,25 @@ function start(runtime: Runtime, entry: string, options: { url: string; heartbea
     for (const part of parts) lines.push(JSON.parse(part) as Line);
     for (const check of checks) check();
   });
-  const until: Client['until'] = (test, what, ms = 20_000) => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      checks.delete(check);
-      reject(new Error(`${runtime.name} ${entry}: no ${what} within ${ms} ms; printed ${JSON.stringify(lines)}; stderr ${stderr}`));
-    }, ms);
-    const check = () => {
-      if (!test(lines)) return;
-      clearTimeout(timer);
-      checks.delete(check);
-      resolve();
-    };
-    checks.add(check);
-    check();
-  });
+  const until: Client['until'] = (test, what, ms = 20_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        checks.delete(check);
+        reject(
+          new Error(
+            `${runtime.name} ${entry}: no ${what} within ${ms} ms; printed ${JSON.stringify(lines)}; stderr ${stderr}`,
+          ),
+        );
+      }, ms);
+      const check = () => {
+        if (!test(lines)) return;
+        clearTimeout(timer);
+        checks.delete(check);
+        resolve();
+      };
+      checks.add(check);
+      check();
+    });
   return {
     lines,
     ids: () => lines.flatMap((l) => (l.t === 'message' ? [l.id] : [])),
@@ -169,25 +185,31 @@ describe.each(runtimes)('$name', (runtime) => {
     return server;
   };
 
-  it.each(runtime.entries)('imports the package (%s) and streams across socket drops, once mid-event: every event once, in order', async (entry) => {
-    const s = await fresh();
-    s.publishMany(3);
-    const client = start(runtime, entry, { url: s.streamUrl });
-    await client.until(count(3), '3 events');
-    const ready = client.lines.find((l) => l.t === 'ready');
-    expect(ready).toMatchObject({ t: 'ready', how: entry === 'deno.mjs' ? 'npm:' : entry === 'cjs.cjs' ? 'cjs' : 'esm' });
-    expect((ready as { runtime: string }).runtime).toMatch(runtime.version);
-    expect(s.faults.dropAll()).toBe(1);
-    s.publishMany(3);
-    await client.until(count(6), '6 events');
-    s.faults.dropMidEvent();
-    s.publishMany(3);
-    await client.until(count(9), '9 events');
-    expect(client.ids()).toEqual(range(1, 9));
-    expect(client.errors()).toEqual(['network', 'network']);
-    expect(s.requests.map((r) => r.lastEventId)).toEqual([null, '3', '6']);
-    await client.close();
-  });
+  it.each(runtime.entries)(
+    'imports the package (%s) and streams across socket drops, once mid-event: every event once, in order',
+    async (entry) => {
+      const s = await fresh();
+      s.publishMany(3);
+      const client = start(runtime, entry, { url: s.streamUrl });
+      await client.until(count(3), '3 events');
+      const ready = client.lines.find((l) => l.t === 'ready');
+      expect(ready).toMatchObject({
+        t: 'ready',
+        how: entry === 'deno.mjs' ? 'npm:' : entry === 'cjs.cjs' ? 'cjs' : 'esm',
+      });
+      expect((ready as { runtime: string }).runtime).toMatch(runtime.version);
+      expect(s.faults.dropAll()).toBe(1);
+      s.publishMany(3);
+      await client.until(count(6), '6 events');
+      s.faults.dropMidEvent();
+      s.publishMany(3);
+      await client.until(count(9), '9 events');
+      expect(client.ids()).toEqual(range(1, 9));
+      expect(client.errors()).toEqual(['network', 'network']);
+      expect(s.requests.map((r) => r.lastEventId)).toEqual([null, '3', '6']);
+      await client.close();
+    },
+  );
 
   it('a silent stream is abandoned after heartbeatTimeout and resumed', async () => {
     // Pings every 100 ms against a 2 s timeout (20×): the silenced stream
@@ -218,7 +240,10 @@ describe.each(runtimes)('$name', (runtime) => {
     expect(client.errors()).toEqual(['network', 'http-status']);
     // jitter: 0 in the client, so the scheduled waits are exact.
     const reconnects = client.lines.flatMap((l) => (l.t === 'reconnecting' ? [[l.reason, l.delay]] : []));
-    expect(reconnects).toEqual([['network', 50], ['http-status', 1000]]);
+    expect(reconnects).toEqual([
+      ['network', 50],
+      ['http-status', 1000],
+    ]);
     expect(s.requests.map((r) => r.status)).toEqual([200, 503, 200]);
     await client.close();
   });

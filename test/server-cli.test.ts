@@ -2,12 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { encoding: 'utf8', timeout: 15_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { encoding: 'utf8', timeout: 15_000 });
 
 it('--help lists every flag and exits 0, without starting a server', () => {
   const { status, stdout } = cli('--help');
   expect(status).toBe(0);
-  for (const name of ['--port', '--interval', '--retry', '--heartbeat', '--redis', '--stream', '--max-length']) expect(stdout).toContain(name);
+  for (const name of ['--port', '--interval', '--retry', '--heartbeat', '--redis', '--stream', '--max-length'])
+    expect(stdout).toContain(name);
   expect(stdout).toContain('/control/drop');
 });
 

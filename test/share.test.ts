@@ -4,7 +4,12 @@
  * sources, followers fed in order, takeover from the follower's own cursor.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ReconnectingEvent, ResilientEventSource, type ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
+import {
+  ReconnectingEvent,
+  ResilientEventSource,
+  type ResilientEventSourceInit,
+  StreamErrorEvent,
+} from '../src/index.js';
 import { ours } from './helpers/events.js';
 import { joinShare } from '../src/share/channel.js';
 import { createFakeFetch } from './helpers/fake-fetch.js';
@@ -34,7 +39,9 @@ function createLockManager() {
             });
           },
         };
-        options.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
+        options.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), {
+          once: true,
+        });
         queues.set(name, [...(queues.get(name) ?? []), waiter]);
         next(name);
       });
@@ -51,7 +58,11 @@ let savedNavigator: unknown;
 
 beforeEach(() => {
   savedNavigator = g.navigator;
-  Object.defineProperty(globalThis, 'navigator', { value: { locks: createLockManager() }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { locks: createLockManager() },
+    configurable: true,
+    writable: true,
+  });
 });
 afterEach(async () => {
   await Promise.all(sources.map((s) => (s.close(), s.closed)));
@@ -60,7 +71,13 @@ afterEach(async () => {
 });
 
 function source(fetch: ReturnType<typeof createFakeFetch>, extra: ResilientEventSourceInit = {}) {
-  const es = new ResilientEventSource('http://share.test/stream', { fetch, store: false, share: true, storageKey: `k-${key}`, ...extra });
+  const es = new ResilientEventSource('http://share.test/stream', {
+    fetch,
+    store: false,
+    share: true,
+    storageKey: `k-${key}`,
+    ...extra,
+  });
   sources.push(es);
   const seen: string[] = [];
   es.addEventListener('message', (e) => seen.push(`${e.lastEventId}:${e.data}`));
@@ -130,8 +147,14 @@ describe('share', () => {
     source(fetch);
     const b = source(fetch);
     const events: string[] = [];
-    b.es.addEventListener('error', ours(StreamErrorEvent, (e) => events.push(`error:${e.reason}:${b.es.readyState}`)));
-    b.es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => events.push(`reconnecting:${e.attempt}`)));
+    b.es.addEventListener(
+      'error',
+      ours(StreamErrorEvent, (e) => events.push(`error:${e.reason}:${b.es.readyState}`)),
+    );
+    b.es.addEventListener(
+      'reconnecting',
+      ours(ReconnectingEvent, (e) => events.push(`reconnecting:${e.attempt}`)),
+    );
     const stream = (await fetch.call(0)).respondStream();
     await settle();
     stream.close();

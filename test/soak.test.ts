@@ -26,7 +26,8 @@ function rng(seed: number) {
   };
 }
 
-const dataOf = (seq: number) => (seq % 7 === 0 ? `#${seq} é😀中\nsecond line: ${seq}` : `#${seq} ${'x'.repeat(seq % 40)}`);
+const dataOf = (seq: number) =>
+  seq % 7 === 0 ? `#${seq} é😀中\nsecond line: ${seq}` : `#${seq} ${'x'.repeat(seq % 40)}`;
 
 let server: SseServer;
 beforeAll(async () => {
@@ -51,10 +52,13 @@ describe(`soak (seed ${SEED})`, () => {
     const got = recorder(es);
     const reasons = new Map<ErrorReason, number>();
     let closed = false;
-    es.addEventListener('error', ours(StreamErrorEvent, (e) => {
-      reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
-      if (es.readyState === es.CLOSED) closed = true;
-    }));
+    es.addEventListener(
+      'error',
+      ours(StreamErrorEvent, (e) => {
+        reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
+        if (es.readyState === es.CLOSED) closed = true;
+      }),
+    );
     const faults = new Map<string, number>();
     const apply = (name: string, act: () => void) => {
       faults.set(name, (faults.get(name) ?? 0) + 1);
@@ -71,21 +75,37 @@ describe(`soak (seed ${SEED})`, () => {
       if (r < 0.2) apply('drop', () => server.faults.dropAll());
       else if (r < 0.35) apply('drop mid-event', () => server.faults.dropMidEvent());
       else if (r < 0.42) apply('silence', () => server.faults.silence());
-      else if (r < 0.5) apply('503 Retry-After: 0', () => { server.faults.failNext(503, { retryAfter: '0' }); server.faults.dropAll(); });
-      else if (r < 0.56) apply('500', () => { server.faults.failNext(500); server.faults.dropAll(); });
+      else if (r < 0.5)
+        apply('503 Retry-After: 0', () => {
+          server.faults.failNext(503, { retryAfter: '0' });
+          server.faults.dropAll();
+        });
+      else if (r < 0.56)
+        apply('500', () => {
+          server.faults.failNext(500);
+          server.faults.dropAll();
+        });
       else {
         dooms = false;
-        if (r < 0.72) apply('replay', () => {
-          const count = 1 + Math.floor(random() * 30);
-          replayed += Math.min(count, server.events.length);
-          server.faults.replay(count);
-        });
-        else if (r < 0.8) apply('1-byte writes', () => { server.wire.chunking = 'bytes'; });
-        else if (r < 0.88) apply('split writes', () => { server.wire.chunking = 'split'; });
-        else apply('line endings', () => {
-          server.wire.chunking = 'none';
-          server.wire.eol = (['lf', 'cr', 'crlf'] as const)[Math.floor(random() * 3)] ?? 'lf';
-        });
+        if (r < 0.72)
+          apply('replay', () => {
+            const count = 1 + Math.floor(random() * 30);
+            replayed += Math.min(count, server.events.length);
+            server.faults.replay(count);
+          });
+        else if (r < 0.8)
+          apply('1-byte writes', () => {
+            server.wire.chunking = 'bytes';
+          });
+        else if (r < 0.88)
+          apply('split writes', () => {
+            server.wire.chunking = 'split';
+          });
+        else
+          apply('line endings', () => {
+            server.wire.chunking = 'none';
+            server.wire.eol = (['lf', 'cr', 'crlf'] as const)[Math.floor(random() * 3)] ?? 'lf';
+          });
       }
       server.publishMany(EVENTS_PER_BATCH);
       if (dooms) await next(es, 'open', 30_000);
@@ -106,13 +126,17 @@ describe(`soak (seed ${SEED})`, () => {
     // stream repeats nothing (the server honours Last-Event-ID), hence every
     // suppressed duplicate was a replay; and replays did arrive (five seeds
     // gave 301–433 suppressed out of 750–960 replayed).
-    const connectionFaults = ['drop', 'drop mid-event', 'silence', '503 Retry-After: 0', '500']
-      .reduce((sum, name) => sum + (faults.get(name) ?? 0), 0);
+    const connectionFaults = ['drop', 'drop mid-event', 'silence', '503 Retry-After: 0', '500'].reduce(
+      (sum, name) => sum + (faults.get(name) ?? 0),
+      0,
+    );
     expect(es.stats.reconnects).toBeGreaterThanOrEqual(connectionFaults);
     expect(es.stats.duplicatesSuppressed).toBeLessThanOrEqual(replayed);
     expect(es.stats.duplicatesSuppressed).toBeGreaterThan(100);
     expect(reasons.get('heartbeat-timeout') ?? 0).toBe(faults.get('silence') ?? 0);
-    expect(reasons.get('http-status') ?? 0).toBeGreaterThanOrEqual((faults.get('500') ?? 0) + (faults.get('503 Retry-After: 0') ?? 0));
+    expect(reasons.get('http-status') ?? 0).toBeGreaterThanOrEqual(
+      (faults.get('500') ?? 0) + (faults.get('503 Retry-After: 0') ?? 0),
+    );
     process.stdout.write(
       `soak: ${total} events, ${BATCHES} faults ${JSON.stringify(Object.fromEntries(faults))}, ${replayed} events replayed; ` +
         `reconnects ${es.stats.reconnects}, duplicates suppressed ${es.stats.duplicatesSuppressed}, ` +

@@ -33,12 +33,36 @@ interface Setup {
 const dom = ['es2022', 'dom', 'dom.iterable'];
 const nodeOnly = { lib: ['es2022'], types: ['node'] };
 const setups: Setup[] = [
-  { name: 'browser: lib dom, bundler', exts: ['.ts'], compilerOptions: { lib: dom, types: [], module: 'esnext', moduleResolution: 'bundler' } },
-  { name: 'browser with @types/node: lib dom + node, bundler', exts: ['.ts'], compilerOptions: { lib: dom, types: ['node'], module: 'esnext', moduleResolution: 'bundler' } },
-  { name: 'Node-only (no lib dom), bundler', exts: ['.ts'], compilerOptions: { ...nodeOnly, module: 'esnext', moduleResolution: 'bundler' } },
-  { name: 'Node-only, nodenext, from ESM and from CommonJS', exts: ['.mts', '.cts'], compilerOptions: { ...nodeOnly, module: 'nodenext', moduleResolution: 'nodenext' } },
-  { name: 'Node-only, node16, from ESM and from CommonJS', exts: ['.mts', '.cts'], compilerOptions: { ...nodeOnly, module: 'node16', moduleResolution: 'node16' } },
-  { name: 'Node-only, node10 (module commonjs)', exts: ['.ts'], compilerOptions: { ...nodeOnly, module: 'commonjs', moduleResolution: 'node10' } },
+  {
+    name: 'browser: lib dom, bundler',
+    exts: ['.ts'],
+    compilerOptions: { lib: dom, types: [], module: 'esnext', moduleResolution: 'bundler' },
+  },
+  {
+    name: 'browser with @types/node: lib dom + node, bundler',
+    exts: ['.ts'],
+    compilerOptions: { lib: dom, types: ['node'], module: 'esnext', moduleResolution: 'bundler' },
+  },
+  {
+    name: 'Node-only (no lib dom), bundler',
+    exts: ['.ts'],
+    compilerOptions: { ...nodeOnly, module: 'esnext', moduleResolution: 'bundler' },
+  },
+  {
+    name: 'Node-only, nodenext, from ESM and from CommonJS',
+    exts: ['.mts', '.cts'],
+    compilerOptions: { ...nodeOnly, module: 'nodenext', moduleResolution: 'nodenext' },
+  },
+  {
+    name: 'Node-only, node16, from ESM and from CommonJS',
+    exts: ['.mts', '.cts'],
+    compilerOptions: { ...nodeOnly, module: 'node16', moduleResolution: 'node16' },
+  },
+  {
+    name: 'Node-only, node10 (module commonjs)',
+    exts: ['.ts'],
+    compilerOptions: { ...nodeOnly, module: 'commonjs', moduleResolution: 'node10' },
+  },
 ];
 
 /**
@@ -63,7 +87,9 @@ const results = new Map<string, Promise<{ code: number; output: string }>>();
 
 async function typecheck(config: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], { cwd: join(dir, 'consumer') });
+    const { stdout, stderr } = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], {
+      cwd: join(dir, 'consumer'),
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -72,7 +98,8 @@ async function typecheck(config: string): Promise<{ code: number; output: string
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'index.d.cts'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(root, 'dist', 'index.d.cts')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   dir = mkdtempSync(join(tmpdir(), 'res-types-'));
   const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root });
   tarball = join(dir, (JSON.parse(stdout) as { filename: string }[])[0]!.filename);
@@ -82,9 +109,17 @@ beforeAll(async () => {
   // Node's types come from this checkout, so the install needs no network (the package has no dependencies).
   writeFileSync(
     join(consumer, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, dependencies: { '@types/node': `file:${join(modules, '@types', 'node')}` } }),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      dependencies: { '@types/node': `file:${join(modules, '@types', 'node')}` },
+    }),
   );
-  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], { cwd: consumer });
+  await run(
+    'npm',
+    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball],
+    { cwd: consumer },
+  );
 
   const source = readFileSync(join(root, 'test', 'fixtures', 'types-consumer.ts'), 'utf8');
   const sample = closeOnConditionSample();
@@ -95,7 +130,10 @@ beforeAll(async () => {
   const queue = setups.map((setup, i) => {
     const config = `tsconfig.${i}.json`;
     const files = setup.exts.flatMap((ext) => [`consumer${ext}`, `sample${ext}`]);
-    writeFileSync(join(consumer, config), JSON.stringify({ compilerOptions: { ...base, ...setup.compilerOptions }, files }));
+    writeFileSync(
+      join(consumer, config),
+      JSON.stringify({ compilerOptions: { ...base, ...setup.compilerOptions }, files }),
+    );
     return { setup, config };
   });
   // Two at a time: each run is a process of its own, and the CI machine has two cores.
@@ -129,19 +167,34 @@ describe('declarations compile in every setup (strict, skipLibCheck: false)', ()
     writeFileSync(join(consumer, 'unchecked.mts'), source);
     writeFileSync(
       join(consumer, 'tsconfig.unchecked.json'),
-      JSON.stringify({ compilerOptions: { ...base, skipLibCheck: true, ...nodeOnly, module: 'nodenext' }, files: ['unchecked.mts'] }),
+      JSON.stringify({
+        compilerOptions: { ...base, skipLibCheck: true, ...nodeOnly, module: 'nodenext' },
+        files: ['unchecked.mts'],
+      }),
     );
     const { code, output } = await typecheck('tsconfig.unchecked.json');
     expect(code).not.toBe(0);
-    expect(output).toMatch(/unchecked\.mts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'HeadersOption/);
+    expect(output).toMatch(
+      /unchecked\.mts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'HeadersOption/,
+    );
   }, 60_000);
 });
 
 // `./umd` is the <script> bundle, exported for its path (to self-host it, or a bundler's `?url`), not
 // to be imported for types: attw checks the entry points that are.
 it('@arethetypeswrong/cli finds no problem in the tarball', async () => {
-  const { stdout } = await run(process.execPath, [attw, tarball, '--format', 'json', '--exclude-entrypoints', './umd']).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
-  const report = JSON.parse(stdout) as { analysis: { types: unknown; entrypoints: Record<string, unknown> }; problems?: Record<string, unknown[]> };
+  const { stdout } = await run(process.execPath, [
+    attw,
+    tarball,
+    '--format',
+    'json',
+    '--exclude-entrypoints',
+    './umd',
+  ]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const report = JSON.parse(stdout) as {
+    analysis: { types: unknown; entrypoints: Record<string, unknown> };
+    problems?: Record<string, unknown[]>;
+  };
   expect(report.analysis.types).toBeTruthy();
   expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './node', './package.json']);
   expect(report.problems).toEqual({});

@@ -28,7 +28,7 @@ function ours(chunks: Uint8Array[]): string {
 
 function split(bytes: Uint8Array, random: () => number, maxSize: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     const size = Math.floor(random() * (maxSize + 1)); // 0 included: empty chunks happen
     out.push(bytes.subarray(i, i + size));
     i += size;

@@ -14,7 +14,8 @@ import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 const URL_ = 'http://stream.test/events';
 const HOUR = 3_600_000;
 const sources = closeAfterEach();
-const setup = (options = {}) => fakeSource(sources, URL_, { heartbeatTimeout: 10_000, ...options }, createFakeClock(undefined, { monotonic: true }));
+const setup = (options = {}) =>
+  fakeSource(sources, URL_, { heartbeatTimeout: 10_000, ...options }, createFakeClock(undefined, { monotonic: true }));
 
 describe('a wall clock stepped back an hour', () => {
   it('the heartbeat still abandons a silent stream at heartbeatTimeout, not 1 ms later, and not an hour later', async () => {
@@ -64,7 +65,10 @@ describe('a wall clock stepped back an hour', () => {
   it('a Retry-After date is still read against the wall clock', async () => {
     const { es, fetch, clock } = setup();
     const delays: number[] = [];
-    es.addEventListener('reconnecting', ours(ReconnectingEvent, (e) => delays.push(e.delay)));
+    es.addEventListener(
+      'reconnecting',
+      ours(ReconnectingEvent, (e) => delays.push(e.delay)),
+    );
     clock.stepWall(-HOUR);
     const inTenSeconds = new Date(clock.now() + 10_000).toUTCString();
     (await fetch.call(0)).respond(503, { 'retry-after': inTenSeconds });

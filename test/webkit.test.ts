@@ -43,20 +43,33 @@ const freePort = async () => {
 
 beforeAll(async () => {
   // -displayfd: Xvfb picks a free display and writes its number to fd 3.
-  xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+  });
   const display = await new Promise<string>((resolve, reject) => {
-    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}); is it installed (apt-get install -y xvfb xauth)?`)));
+    xvfb.once('exit', (code) =>
+      reject(new Error(`Xvfb exited (${code}); is it installed (apt-get install -y xvfb xauth)?`)),
+    );
     (xvfb.stdio[3] as NodeJS.ReadableStream).once('data', (chunk) => resolve(String(chunk).trim()));
   });
   driverPort = await freePort();
-  driver = spawn('WebKitWebDriver', [`--port=${driverPort}`], { env: { ...process.env, DISPLAY: `:${display}` }, stdio: 'ignore' });
+  driver = spawn('WebKitWebDriver', [`--port=${driverPort}`], {
+    env: { ...process.env, DISPLAY: `:${display}` },
+    stdio: 'ignore',
+  });
   driver.once('error', () => {});
   // Ready once it answers /status.
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${driverPort}/status`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${driverPort}/status`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('WebKitWebDriver did not answer /status within 15 s; is it installed (apt-get install -y webkit2gtk-driver)?');
+    if (Date.now() > deadline)
+      throw new Error(
+        'WebKitWebDriver did not answer /status within 15 s; is it installed (apt-get install -y webkit2gtk-driver)?',
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }, 30_000);
@@ -140,16 +153,17 @@ it('the UMD page: a silent stream is abandoned after heartbeatTimeout and resume
 }, 60_000);
 
 /** The cursor the page's source has in IndexedDB under `key`. */
-const storedCursor = (key: string) => browser.executeAsync((k: string, done: (id: string | undefined) => void) => {
-  const open = indexedDB.open('resilient-eventsource');
-  open.onsuccess = () => {
-    const get = open.result.transaction('cursors').objectStore('cursors').get(k);
-    get.onsuccess = () => {
-      done((get.result as { lastEventId?: string } | undefined)?.lastEventId);
-      open.result.close();
+const storedCursor = (key: string) =>
+  browser.executeAsync((k: string, done: (id: string | undefined) => void) => {
+    const open = indexedDB.open('resilient-eventsource');
+    open.onsuccess = () => {
+      const get = open.result.transaction('cursors').objectStore('cursors').get(k);
+      get.onsuccess = () => {
+        done((get.result as { lastEventId?: string } | undefined)?.lastEventId);
+        open.result.close();
+      };
     };
-  };
-}, key);
+  }, key);
 
 it('a reload resumes from the IndexedDB cursor: no repeat, no gap', async () => {
   server.publishMany(5);
@@ -176,10 +190,13 @@ it('three reloads mid-stream at 200 events/s: no gap, in order within each load,
   const RELOADS = 3;
   const journal = async () => {
     const text = await browser.execute(() => sessionStorage.getItem('journal') ?? '');
-    return text.split(',').filter(Boolean).map((entry) => {
-      const [id, load] = entry.split('@');
-      return { id: Number(id), load: Number(load) };
-    });
+    return text
+      .split(',')
+      .filter(Boolean)
+      .map((entry) => {
+        const [id, load] = entry.split('@');
+        return { id: Number(id), load: Number(load) };
+      });
   };
   const ticker = setInterval(() => server.publishMany(2), 10);
   try {
@@ -211,7 +228,9 @@ it('three reloads mid-stream at 200 events/s: no gap, in order within each load,
   expect(resumed.every((id) => id > 0)).toBe(true);
   // Without the pagehide flush (see the test above), what repeats is what was
   // shown after the last coalesced write: measured, not bounded here.
-  console.info(`webkit reload: ${RELOADS} reloads, ${ids.length} shown, ${last} published, ${ids.length - new Set(ids).size} repeated`);
+  console.info(
+    `webkit reload: ${RELOADS} reloads, ${ids.length} shown, ${last} published, ${ids.length - new Set(ids).size} repeated`,
+  );
 }, 90_000);
 
 it('the ES module build, imported with an import map, across a drop', async () => {
@@ -222,7 +241,9 @@ it('the ES module build, imported with an import map, across a drop', async () =
   server.publishMany(2);
   await expect.poll(idCount, POLL).toBe(4);
   expect((await pageLog()).ids).toEqual(range(1, 4));
-  expect(await browser.execute(() => typeof (window as unknown as { ResilientEventSource: unknown }).ResilientEventSource)).toBe('function');
+  expect(
+    await browser.execute(() => typeof (window as unknown as { ResilientEventSource: unknown }).ResilientEventSource),
+  ).toBe('function');
 }, 60_000);
 
 it('a dedicated worker: no window or document, IndexedDB persistence across a reload', async () => {

@@ -23,7 +23,8 @@
   const post = (path) => fetch(`/control/${path}`, { method: 'POST' }).then((r) => r.json());
   const clock = () => new Date().toTimeString().slice(0, 8);
   /** `what happened. rest`, or `Rest` when nothing is to be said first (never a line that starts ". "). */
-  const sentence = (first, rest) => (first ? `${first}. ${rest[0].toUpperCase()}${rest.slice(1)}` : `${rest[0].toUpperCase()}${rest.slice(1)}`);
+  const sentence = (first, rest) =>
+    first ? `${first}. ${rest[0].toUpperCase()}${rest.slice(1)}` : `${rest[0].toUpperCase()}${rest.slice(1)}`;
 
   /** What each panel showed last before this page load (a reload), from this tab's sessionStorage. */
   const before = {
@@ -93,11 +94,20 @@
         const missed = Math.max(0, first - last - 1);
         const repeated = Math.max(0, last - first + 1);
         window.demo.reload[kind] = { last, first, missed, repeated };
-        const how = kind === 'resilient' ? `resumed at id ${first}, right after the cursor it saved` : `started over at id ${first}, whatever was live`;
+        const how =
+          kind === 'resilient'
+            ? `resumed at id ${first}, right after the cursor it saved`
+            : `started over at id ${first}, whatever was live`;
         const outcome = `${missed} missed${repeated ? `, ${repeated} repeated` : ''}`;
-        panel.timeline(`after the reload: the last event shown before it was id ${last}; ${how}: ${outcome}`, missed || repeated ? 'bad' : 'ok');
+        panel.timeline(
+          `after the reload: the last event shown before it was id ${last}; ${how}: ${outcome}`,
+          missed || repeated ? 'bad' : 'ok',
+        );
         // (The resilient panel's line already says where its cursor resumed it.)
-        if (kind === 'native') panel.start(`Started over after a reload at id ${first}, whatever was live; the last shown before was id ${last}: ${outcome}.`);
+        if (kind === 'native')
+          panel.start(
+            `Started over after a reload at id ${first}, whatever was live; the last shown before was id ${last}: ${outcome}.`,
+          );
       },
       /** The connection is gone (or going): remember after which id, and why, for the next event. */
       lost() {
@@ -105,7 +115,8 @@
         const fault = panel.fault;
         panel.fault = null;
         lost = { after: lastShown, fault };
-        if (fault === 'drop-mid-event') return `cut mid-event after id ${lastShown}: the half-written event that followed (id ${lastShown + 1}) was discarded by the parser, never shown`;
+        if (fault === 'drop-mid-event')
+          return `cut mid-event after id ${lastShown}: the half-written event that followed (id ${lastShown + 1}) was discarded by the parser, never shown`;
         if (fault === 'drop') return `dropped between two events, after id ${lastShown}`;
         return `lost after id ${lastShown}`;
       },
@@ -117,13 +128,21 @@
         if (lost) {
           const { after, fault } = lost;
           lost = null;
-          if (after === 0) { /* nothing shown before: nothing to compare */ }
-          else if (id === after + 1) {
-            panel.timeline(fault === 'drop-mid-event'
-              ? `back at id ${id}, sent again whole: nothing lost, nothing repeated`
-              : `back at id ${id}, right after ${after}: nothing lost, nothing repeated`, 'ok');
+          if (after === 0) {
+            /* nothing shown before: nothing to compare */
+          } else if (id === after + 1) {
+            panel.timeline(
+              fault === 'drop-mid-event'
+                ? `back at id ${id}, sent again whole: nothing lost, nothing repeated`
+                : `back at id ${id}, right after ${after}: nothing lost, nothing repeated`,
+              'ok',
+            );
           } else if (id <= after) panel.timeline(`back at id ${id}, already shown: repeating from there`, 'bad');
-          else panel.timeline(`back at id ${id}: missed ${id - after - 1 === 1 ? `1 event (${after + 1})` : `${id - after - 1} events (${after + 1}…${id - 1})`}`, 'bad');
+          else
+            panel.timeline(
+              `back at id ${id}: missed ${id - after - 1 === 1 ? `1 event (${after + 1})` : `${id - after - 1} events (${after + 1}…${id - 1})`}`,
+              'bad',
+            );
         }
         if (ids.length === 0 && before[kind] !== undefined) panel.reloaded(before[kind], id);
         maxId = Math.max(maxId, id);
@@ -170,10 +189,14 @@
       nativeHeardAt = performance.now();
     };
     es.onmessage = (e) => {
-      if (first && native.counts.received === 0 && before.native === undefined) native.start(`Started at id ${e.lastEventId}: whatever was live.`);
+      if (first && native.counts.received === 0 && before.native === undefined)
+        native.start(`Started at id ${e.lastEventId}: whatever was live.`);
       first = false;
       nativeHeardAt = performance.now();
-      if (silenceNoted) { silenceNoted = false; native.note(null); }
+      if (silenceNoted) {
+        silenceNoted = false;
+        native.note(null);
+      }
       native.event(e);
     };
     es.onerror = () => {
@@ -182,25 +205,45 @@
       if (es.readyState === EventSource.CLOSED) nativeGaveUp(where);
       else {
         native.count('reconnects', native.counts.reconnects + 1);
-        native.timeline(`${where || 'still down'}; the browser retries after a fixed delay (the server's retry: 1000)`, 'warn');
+        native.timeline(
+          `${where || 'still down'}; the browser retries after a fixed delay (the server's retry: 1000)`,
+          'warn',
+        );
       }
     };
   }
 
   /** The native source is CLOSED for good: say why, and bring a new one back where that can work. */
   function nativeGaveUp(where) {
-    native.timeline(sentence(where, 'the native EventSource gave up: it closes on any non-200 status, with no retry (its error event does not even say which status)'), 'bad');
+    native.timeline(
+      sentence(
+        where,
+        'the native EventSource gave up: it closes on any non-200 status, with no retry (its error event does not even say which status)',
+      ),
+      'bad',
+    );
     if (server.tokenRequired) {
-      native.note(`Closed for good: an EventSource cannot send an Authorization header, so it cannot get past a server that wants a token (a real app would need a cookie). So that the next buttons still compare, the page creates a new one in ${NATIVE_RECREATE_MS / 1000} s, which the demo server lets in without a token.`, 'bad');
+      native.note(
+        `Closed for good: an EventSource cannot send an Authorization header, so it cannot get past a server that wants a token (a real app would need a cookie). So that the next buttons still compare, the page creates a new one in ${NATIVE_RECREATE_MS / 1000} s, which the demo server lets in without a token.`,
+        'bad',
+      );
       nativeRecreate = setTimeout(async () => {
         await post('token-exempt?client=native');
-        openNative('recreated by the page: a new EventSource, let in without a token (no Last-Event-ID: it starts from what is live)');
+        openNative(
+          'recreated by the page: a new EventSource, let in without a token (no Last-Event-ID: it starts from what is live)',
+        );
       }, NATIVE_RECREATE_MS);
     } else if (server.stopped) {
       native.note('Closed: the server answers 204 (stop) to both until Reset.', 'bad');
     } else {
-      native.note(`Closed for good: the native EventSource gave up (it closes on any non-200 status). The page creates a new one in ${NATIVE_RECREATE_MS / 1000} s, as an app would have to.`, 'bad');
-      nativeRecreate = setTimeout(() => openNative('recreated by the page: a new EventSource (no Last-Event-ID: it starts from what is live)'), NATIVE_RECREATE_MS);
+      native.note(
+        `Closed for good: the native EventSource gave up (it closes on any non-200 status). The page creates a new one in ${NATIVE_RECREATE_MS / 1000} s, as an app would have to.`,
+        'bad',
+      );
+      nativeRecreate = setTimeout(
+        () => openNative('recreated by the page: a new EventSource (no Last-Event-ID: it starts from what is live)'),
+        NATIVE_RECREATE_MS,
+      );
     }
   }
 
@@ -211,12 +254,20 @@
     if (!es || es.readyState !== EventSource.OPEN) return;
     const silent = performance.now() - nativeHeardAt;
     if (silent > NATIVE_SILENCE_MS) {
-      native.timeline(sentence(native.lost(), `still OPEN after ${Math.round(silent / 1000)} s of silence. It never notices a silent socket (no heartbeat timeout)`), 'bad');
+      native.timeline(
+        sentence(
+          native.lost(),
+          `still OPEN after ${Math.round(silent / 1000)} s of silence. It never notices a silent socket (no heartbeat timeout)`,
+        ),
+        'bad',
+      );
       es.close();
       openNative('recreated by the page: a new EventSource (no Last-Event-ID: it starts from what is live)');
     } else if (silent > 2500) {
       silenceNoted = true;
-      native.note(`OPEN, yet nothing for ${Math.round(silent / 1000)} s: the native EventSource cannot tell a silent socket from a quiet stream, and waits. The page recreates it after ${NATIVE_SILENCE_MS / 1000} s.`);
+      native.note(
+        `OPEN, yet nothing for ${Math.round(silent / 1000)} s: the native EventSource cannot tell a silent socket from a quiet stream, and waits. The page recreates it after ${NATIVE_SILENCE_MS / 1000} s.`,
+      );
     }
   }, 500);
 
@@ -256,21 +307,27 @@
     es.addEventListener('open', () => {
       const following = es.stats.role === 'follower';
       if (first) {
-        resilient.start(following
-          ? `Following the leading tab's connection, live from id ${es.lastEventId || 'the next event'}.`
-          : es.lastEventId
-            ? `Resumed right after id ${es.lastEventId}: the cursor from IndexedDB.`
-            : 'Started from what was live: no cursor stored yet.');
+        resilient.start(
+          following
+            ? `Following the leading tab's connection, live from id ${es.lastEventId || 'the next event'}.`
+            : es.lastEventId
+              ? `Resumed right after id ${es.lastEventId}: the cursor from IndexedDB.`
+              : 'Started from what was live: no cursor stored yet.',
+        );
       }
       first = false;
       resilient.note(null);
       // After the simulated sleep: how long from the resume event to a stream open again.
-      const sinceResume = resumedAt === undefined ? '' : `, ${Math.round(performance.now() - resumedAt)} ms after the resume event`;
+      const sinceResume =
+        resumedAt === undefined ? '' : `, ${Math.round(performance.now() - resumedAt)} ms after the resume event`;
       if (resumedAt !== undefined) window.demo.wakeToOpenMs.push(Math.round(performance.now() - resumedAt));
       resumedAt = undefined;
-      resilient.timeline(following
-        ? 'joined the shared stream of the leading tab'
-        : `connected${es.lastEventId ? ` (Last-Event-ID: ${es.lastEventId})` : ''}${sinceResume}`, 'ok');
+      resilient.timeline(
+        following
+          ? 'joined the shared stream of the leading tab'
+          : `connected${es.lastEventId ? ` (Last-Event-ID: ${es.lastEventId})` : ''}${sinceResume}`,
+        'ok',
+      );
     });
     es.addEventListener('message', (e) => resilient.event(e));
     es.addEventListener('error', (e) => {
@@ -280,7 +337,12 @@
       const where = resilient.lost();
       if (es.readyState === es.CLOSED) {
         resilient.timeline(`closed: ${what}. ${e.message}`, 'bad');
-        resilient.note(e.status === 204 ? 'Closed: 204 is the server saying "stop", and it is obeyed. Reset lifts it and reopens.' : `Closed: ${e.message}`, 'bad');
+        resilient.note(
+          e.status === 204
+            ? 'Closed: 204 is the server saying "stop", and it is obeyed. Reset lifts it and reopens.'
+            : `Closed: ${e.message}`,
+          'bad',
+        );
       } else {
         resilient.timeline(`dropped: ${what}${where ? ` (${where})` : ''}`, 'warn');
       }
@@ -288,13 +350,17 @@
     es.addEventListener('reconnecting', (e) => {
       if (sources.resilient !== es) return;
       resilient.lost();
-      if (e.reason === 'wake' || e.reason === 'requested') resilient.timeline(`reconnect (${e.reason}) at once, attempt ${e.attempt}`, 'ok');
+      if (e.reason === 'wake' || e.reason === 'requested')
+        resilient.timeline(`reconnect (${e.reason}) at once, attempt ${e.attempt}`, 'ok');
       else if (e.delay === 0) resilient.timeline(`retry at once (attempt ${e.attempt}, after ${e.reason})`);
       else resilient.timeline(`reconnect in ${e.delay} ms (attempt ${e.attempt}, after ${e.reason})`);
     });
   }
 
-  const both = (text, tone) => { native.timeline(text, tone); resilient.timeline(text, tone); };
+  const both = (text, tone) => {
+    native.timeline(text, tone);
+    resilient.timeline(text, tone);
+  };
   const faults = {
     drop: () => post('drop'),
     'drop-mid-event': () => post('drop-mid-event'),
@@ -323,8 +389,14 @@
       setTimeout(() => {
         const shownTwice = native.counts.duplicates - was.native;
         const dropped = suppressed() - was.resilient;
-        native.timeline(`the server sent its last 5 events again: ${shownTwice} shown a second time (the duplicates counter)`, shownTwice ? 'bad' : undefined);
-        resilient.timeline(`the server sent its last 5 events again: ${dropped} suppressed by id, none shown twice`, 'ok');
+        native.timeline(
+          `the server sent its last 5 events again: ${shownTwice} shown a second time (the duplicates counter)`,
+          shownTwice ? 'bad' : undefined,
+        );
+        resilient.timeline(
+          `the server sent its last 5 events again: ${dropped} suppressed by id, none shown twice`,
+          'ok',
+        );
       }, 1000);
     },
     204: () => {
@@ -336,9 +408,13 @@
       both(`server: going down for ${answer.downMs / 1000} s`);
     },
     reconnect: () => {
-      if (sources.resilient.readyState === RES.CLOSED) resilient.timeline('reconnect() does nothing once CLOSED: press Reset', 'warn');
+      if (sources.resilient.readyState === RES.CLOSED)
+        resilient.timeline('reconnect() does nothing once CLOSED: press Reset', 'warn');
       else sources.resilient.reconnect();
-      native.timeline(sentence(native.lost(), 'the native EventSource has no reconnect(): the page closes it and creates a new one'), 'warn');
+      native.timeline(
+        sentence(native.lost(), 'the native EventSource has no reconnect(): the page closes it and creates a new one'),
+        'warn',
+      );
       sources.native.close();
       openNative('recreated by the page: a new EventSource (no Last-Event-ID: it starts from what is live)');
     },
@@ -347,7 +423,10 @@
       server.tokenRequired = false;
       server.stopped = false;
       if (sources.native.readyState === EventSource.CLOSED) openNative('reopened by Reset');
-      if (sources.resilient.readyState === RES.CLOSED) { resilient.timeline('reopened by Reset'); openResilient(); }
+      if (sources.resilient.readyState === RES.CLOSED) {
+        resilient.timeline('reopened by Reset');
+        openResilient();
+      }
     },
   };
   // The tabs switch: reopen the resilient source with or without sharing.
@@ -399,7 +478,9 @@
       if (stats.role !== role) {
         // A follower became the leader: the tab that held the connection went away.
         if (role === 'follower' && stats.role === 'leader') {
-          resilient.start(`Took over: the leading tab went away, this tab holds the shared connection now (from id ${es.lastEventId || 'the next event'}).`);
+          resilient.start(
+            `Took over: the leading tab went away, this tab holds the shared connection now (from id ${es.lastEventId || 'the next event'}).`,
+          );
           resilient.timeline('took over the shared connection', 'ok');
         }
         role = stats.role;

@@ -24,7 +24,8 @@
     // the page's realm, so isTrusted is false, and a message's prototype chains
     // to MessageEvent.prototype instead of being it.
     entry.isTrusted = event.isTrusted;
-    entry.exactPrototype = Object.getPrototypeOf(event) === (event instanceof MessageEvent ? MessageEvent.prototype : Event.prototype);
+    entry.exactPrototype =
+      Object.getPrototypeOf(event) === (event instanceof MessageEvent ? MessageEvent.prototype : Event.prototype);
     entry.targetIsSource = event.target === es;
     entry.currentTargetIsSource = event.currentTarget === es;
     entry.thisIsSource = self === es;

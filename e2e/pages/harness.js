@@ -14,7 +14,14 @@
   else if (q.get('store') === 'counting') {
     // The real IndexedDB store, with its writes counted.
     const idb = RES.createIndexedDbStore();
-    store = { get: (k) => idb.get(k), delete: (k) => idb.delete(k), set: (k, v) => { log.writes++; return idb.set(k, v); } };
+    store = {
+      get: (k) => idb.get(k),
+      delete: (k) => idb.delete(k),
+      set: (k, v) => {
+        log.writes++;
+        return idb.set(k, v);
+      },
+    };
   }
 
   const options = {
@@ -26,14 +33,26 @@
   if (store !== undefined) options.store = store;
   if (q.has('key')) options.storageKey = q.get('key');
   const es = (window.es = new RES(`/stream${q.has('retry') ? `?retry=${q.get('retry')}` : ''}`, options));
-  es.onopen = () => { log.opens++; log.states.push('open'); };
+  es.onopen = () => {
+    log.opens++;
+    log.states.push('open');
+  };
   es.onmessage = (e) => {
     log.ids.push(e.lastEventId);
     log.data.push(e.data);
     // A journal of what was shown, written synchronously to sessionStorage so
     // that it survives reloads; timeOrigin tells which page load showed it.
-    if (q.has('journal')) sessionStorage.setItem('journal', `${sessionStorage.getItem('journal') ?? ''}${e.lastEventId}@${performance.timeOrigin},`);
+    if (q.has('journal'))
+      sessionStorage.setItem(
+        'journal',
+        `${sessionStorage.getItem('journal') ?? ''}${e.lastEventId}@${performance.timeOrigin},`,
+      );
   };
-  es.onerror = (e) => { log.errors.push(e.reason); log.states.push(`error:${e.reason}`); };
-  es.addEventListener('reconnecting', (e) => log.reconnects.push({ attempt: e.attempt, delay: e.delay, reason: e.reason, at: Date.now() }));
+  es.onerror = (e) => {
+    log.errors.push(e.reason);
+    log.states.push(`error:${e.reason}`);
+  };
+  es.addEventListener('reconnecting', (e) =>
+    log.reconnects.push({ attempt: e.attempt, delay: e.delay, reason: e.reason, at: Date.now() }),
+  );
 })();

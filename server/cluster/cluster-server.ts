@@ -199,18 +199,27 @@ export async function createClusterServer(options: ClusterServerOptions): Promis
     for await (const chunk of req) body += String(chunk);
     if (body.trim() !== '') {
       const parsed: unknown = JSON.parse(body);
-      if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new TypeError('body must be a JSON array of strings');
+      if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string'))
+        throw new TypeError('body must be a JSON array of strings');
       return parsed;
     }
     const count = Number(q.get('count') ?? 1);
     return Array.from({ length: count }, () => q.get('data') ?? JSON.stringify({ at: Date.now(), from: name }));
   }
 
-  async function handleControl(action: string, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+  async function handleControl(
+    action: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+  ): Promise<void> {
     const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers }).end(JSON.stringify(value));
+      res
+        .writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers })
+        .end(JSON.stringify(value));
     };
-    if (action === 'state') return json(200, { name, openStreams: connections.size, head: log.head, redis: log.ready, draining });
+    if (action === 'state')
+      return json(200, { name, openStreams: connections.size, head: log.head, redis: log.ready, draining });
     if (action !== 'publish') return json(404, { error: `unknown control ${action}` });
     let items: string[];
     try {
@@ -220,10 +229,14 @@ export async function createClusterServer(options: ClusterServerOptions): Promis
     }
     if (draining) return json(503, { error: 'draining' }, { 'Retry-After': '0', Connection: 'close' });
     try {
-      const { first, count } = await log.append(items, { event: q.get('event') ?? undefined, key: q.get('key') ?? undefined });
+      const { first, count } = await log.append(items, {
+        event: q.get('event') ?? undefined,
+        key: q.get('key') ?? undefined,
+      });
       json(200, { first, count, lastId: first + count - 1 });
     } catch (error) {
-      if (error instanceof LogUnavailableError) return json(503, { error: error.message }, { 'Retry-After': retryAfter });
+      if (error instanceof LogUnavailableError)
+        return json(503, { error: error.message }, { 'Retry-After': retryAfter });
       throw error;
     }
   }
@@ -235,7 +248,8 @@ export async function createClusterServer(options: ClusterServerOptions): Promis
       else res.destroy();
     };
     if (url.pathname === '/stream' || url.pathname.endsWith('/stream')) return void handleStream(req, res).catch(fail);
-    if (url.pathname.startsWith('/control/')) return void handleControl(url.pathname.slice(9), req, res, url.searchParams).catch(fail);
+    if (url.pathname.startsWith('/control/'))
+      return void handleControl(url.pathname.slice(9), req, res, url.searchParams).catch(fail);
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
   });
 
@@ -251,11 +265,17 @@ export async function createClusterServer(options: ClusterServerOptions): Promis
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   // One timer for every connection's heartbeat.
-  const heartbeat = heartbeatInterval > 0 ? setInterval(() => {
-    for (const c of connections) void c.writer.send(': ping\n\n');
-  }, heartbeatInterval) : undefined;
+  const heartbeat =
+    heartbeatInterval > 0
+      ? setInterval(() => {
+          for (const c of connections) void c.writer.send(': ping\n\n');
+        }, heartbeatInterval)
+      : undefined;
   const ticker = options.publishInterval
-    ? setInterval(() => void log.append([JSON.stringify({ at: Date.now(), from: name })]).catch(() => {}), options.publishInterval)
+    ? setInterval(
+        () => void log.append([JSON.stringify({ at: Date.now(), from: name })]).catch(() => {}),
+        options.publishInterval,
+      )
     : undefined;
 
   return {

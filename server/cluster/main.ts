@@ -18,14 +18,24 @@ export async function runCluster(flag: (name: string) => string | undefined): Pr
     retry: Number(flag('retry') ?? 1000),
     heartbeatInterval: Number(flag('heartbeat') ?? 15_000),
     ...(flag('max-length') === undefined ? {} : { maxLength: Number(flag('max-length')) }),
-    ...(logConnections ? { onStreamRequest: (status: number, why?: string) => void process.stdout.write(`${JSON.stringify({ t: Date.now(), status, ...(why === undefined ? {} : { why }) })}\n`) } : {}),
+    ...(logConnections
+      ? {
+          onStreamRequest: (status: number, why?: string) =>
+            void process.stdout.write(
+              `${JSON.stringify({ t: Date.now(), status, ...(why === undefined ? {} : { why }) })}\n`,
+            ),
+        }
+      : {}),
   });
   process.stdout.write(`Cluster instance on ${server.url}/stream (stream ${server.log.stream})\n`);
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
-    void server.drain().then(() => process.exit(0), () => process.exit(1));
+    void server.drain().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

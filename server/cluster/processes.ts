@@ -14,7 +14,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Where Debian puts the binaries (nginx is in /usr/sbin, often not on a user's PATH). */
 export function findBinary(name: 'redis-server' | 'nginx'): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(':').concat(['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'])) {
+  for (const dir of (process.env['PATH'] ?? '')
+    .split(':')
+    .concat(['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'])) {
     const file = join(dir, name);
     if (dir && existsSync(file)) return file;
   }
@@ -89,7 +91,30 @@ export async function startRedis(dir: string): Promise<RedisProcess> {
   const port = await freePort();
   let child: ChildProcess;
   const start = async () => {
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', process.env['FSYNC'] ?? 'always', '--save', '', '--daemonize', 'no', '--logfile', join(dir, 'redis.log'), '--protected-mode', 'no'], { stdio: 'ignore' });
+    child = spawn(
+      binary,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        process.env['FSYNC'] ?? 'always',
+        '--save',
+        '',
+        '--daemonize',
+        'no',
+        '--logfile',
+        join(dir, 'redis.log'),
+        '--protected-mode',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
     await waitFor('redis-server', 10_000, () => listening(port));
   };
   await start();
@@ -142,7 +167,22 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
   let child: ChildProcess | undefined;
   // Node itself with tsx's loader (not the tsx wrapper, which runs Node as a
   // second process that a SIGKILL of the wrapper would leave running).
-  const args = ['--import', 'tsx', join(root, 'server', 'cli.ts'), '--port', String(port), '--redis', options.redis, '--stream', options.stream, '--retry', String(options.retry), '--heartbeat', String(options.heartbeat), '--log-connections'];
+  const args = [
+    '--import',
+    'tsx',
+    join(root, 'server', 'cli.ts'),
+    '--port',
+    String(port),
+    '--redis',
+    options.redis,
+    '--stream',
+    options.stream,
+    '--retry',
+    String(options.retry),
+    '--heartbeat',
+    String(options.heartbeat),
+    '--log-connections',
+  ];
   if (options.maxLength !== undefined) args.push('--max-length', String(options.maxLength));
   if (options.interval !== undefined) args.push('--interval', String(options.interval));
   return {
@@ -162,7 +202,8 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
       c.stdout?.on('data', (chunk: Buffer) => {
         const lines = (rest + String(chunk)).split('\n');
         rest = lines.pop() ?? '';
-        for (const line of lines) if (line.startsWith('{')) requests.push(JSON.parse(line) as { t: number; status: number; why?: string });
+        for (const line of lines)
+          if (line.startsWith('{')) requests.push(JSON.parse(line) as { t: number; status: number; why?: string });
       });
       await Promise.race([
         waitFor(`instance on ${port}`, 20_000, () => listening(port)),
@@ -184,7 +225,13 @@ export async function instance(options: InstanceOptions): Promise<InstanceProces
  * (server/cluster/nginx-sse.conf, shown in the README) with these ports and
  * read timeout, inside the process settings of a test run (everything in `dir`).
  */
-export function nginxConfig(o: { dir: string; listen: number; upstreams: number[]; readTimeout: number; extraLocations?: string | undefined }): string {
+export function nginxConfig(o: {
+  dir: string;
+  listen: number;
+  upstreams: number[];
+  readTimeout: number;
+  extraLocations?: string | undefined;
+}): string {
   const template = readFileSync(join(root, 'server', 'cluster', 'nginx-sse.conf'), 'utf8');
   const seconds = `${Math.ceil(o.readTimeout / 1000)}s`;
   let servers = o.upstreams.map((p) => `  server 127.0.0.1:${p} max_fails=0;`).join('\n');
@@ -198,7 +245,10 @@ export function nginxConfig(o: { dir: string; listen: number; upstreams: number[
         return first;
       }
       return line
-        .replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${o.listen};${o.extraLocations ? `\n${o.extraLocations}` : ''}`)
+        .replace(
+          /listen 127\.0\.0\.1:\d+;/,
+          `listen 127.0.0.1:${o.listen};${o.extraLocations ? `\n${o.extraLocations}` : ''}`,
+        )
         .replace(/(proxy_(?:read|send)_timeout) \d+s;/, `$1 ${seconds};`)
         .replace(/proxy_next_upstream_tries \d+;/, `proxy_next_upstream_tries ${o.upstreams.length};`);
     })
@@ -232,10 +282,16 @@ export interface NginxProcess {
 }
 
 /** Starts nginx in the foreground (`daemon off`) with its prefix, pid, logs and temp files in `dir`. */
-export async function startNginx(dir: string, upstreams: number[], readTimeout: number, more: { port?: number | undefined; extraLocations?: string | undefined } = {}): Promise<NginxProcess> {
+export async function startNginx(
+  dir: string,
+  upstreams: number[],
+  readTimeout: number,
+  more: { port?: number | undefined; extraLocations?: string | undefined } = {},
+): Promise<NginxProcess> {
   const binary = findBinary('nginx');
   if (!binary) throw new Error('nginx not installed');
-  for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi', 'logs'])
+    mkdirSync(join(dir, sub), { recursive: true });
   const port = more.port ?? (await freePort());
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxConfig({ dir, listen: port, upstreams, readTimeout, extraLocations: more.extraLocations }));

@@ -144,12 +144,26 @@ export class RedisLog {
    * a `key`, a repeated call returns the ids of the first one and appends
    * nothing: a publisher may retry a publish whose answer it did not get.
    */
-  async append(items: string[], options: { event?: string | undefined; key?: string | undefined } = {}): Promise<{ first: number; count: number }> {
+  async append(
+    items: string[],
+    options: { event?: string | undefined; key?: string | undefined } = {},
+  ): Promise<{ first: number; count: number }> {
     if (items.length === 0) throw new RangeError('append needs at least one item');
     const counter = `${this.stream}:seq`;
     const key = options.key === undefined ? counter : `${this.stream}:pub:${options.key}`;
     const answer = await this.#run(() =>
-      this.#commands.eval(appendScript, 3, this.stream, counter, key, String(this.#maxLength), String(this.#ttl), options.key === undefined ? '0' : '1', options.event ?? '', ...items),
+      this.#commands.eval(
+        appendScript,
+        3,
+        this.stream,
+        counter,
+        key,
+        String(this.#maxLength),
+        String(this.#ttl),
+        options.key === undefined ? '0' : '1',
+        options.event ?? '',
+        ...items,
+      ),
     );
     const [first, count] = String(answer).split(':').map(Number);
     return { first: first ?? 0, count: count ?? 0 };
@@ -157,7 +171,9 @@ export class RedisLog {
 
   /** Entries after `after`, oldest first, at most `count`. */
   async after(after: number, count: number): Promise<LogEntry[]> {
-    const raw = (await this.#run(() => this.#commands.xrange(this.stream, `(${after}-0`, '+', 'COUNT', count))) as RawEntry[];
+    const raw = (await this.#run(() =>
+      this.#commands.xrange(this.stream, `(${after}-0`, '+', 'COUNT', count),
+    )) as RawEntry[];
     return raw.map(toEntry);
   }
 
@@ -187,7 +203,15 @@ export class RedisLog {
   async #runTail(): Promise<void> {
     while (this.#tailing) {
       try {
-        const reply = (await this.#tail.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.stream, `${this.#head}-0`)) as [string, RawEntry[]][] | null;
+        const reply = (await this.#tail.xread(
+          'COUNT',
+          1000,
+          'BLOCK',
+          1000,
+          'STREAMS',
+          this.stream,
+          `${this.#head}-0`,
+        )) as [string, RawEntry[]][] | null;
         const entries = (reply?.[0]?.[1] ?? []).map(toEntry).filter((e) => e.seq > this.#head);
         if (entries.length === 0) continue;
         this.#head = entries[entries.length - 1]?.seq ?? this.#head;

@@ -102,13 +102,19 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
   // The callbacks go to the parser as they are, with no wrapper: they run
   // once per event.
   const parser = createEventStreamParser(
-    { onEvent: callbacks.onEvent, onId: callbacks.onId, onRetry: callbacks.onRetry, onTooLarge: () => stop('too-large') },
+    {
+      onEvent: callbacks.onEvent,
+      onId: callbacks.onId,
+      onRetry: callbacks.onRetry,
+      onTooLarge: () => stop('too-large'),
+    },
     params.maxEventSize,
   );
   // Every failure lands here: the request's, the read's, a stop's (which has
   // already settled the race), and anything a broken response object or a
   // listener's side effect throws, so none can become an unhandled rejection.
-  const failed = (cause: unknown): Outcome => (isAbortError(cause) ? { kind: 'agent-abort', cause } : { kind: 'network', cause });
+  const failed = (cause: unknown): Outcome =>
+    isAbortError(cause) ? { kind: 'agent-abort', cause } : { kind: 'network', cause };
   const attempt = request(params, callbacks, signal, watchdog, parser).catch(failed);
   const done = Promise.race([attempt, whenStopped]).finally(() => watchdog.stop());
   return { done, abort: () => stop('aborted') };
@@ -118,7 +124,13 @@ export function openConnection(params: ConnectionParams, callbacks: ConnectionCa
  * The request, built and sent; what comes back must be a Response to go on
  * to {@link respond}. Rejects on a network failure or a stop.
  */
-async function request(params: ConnectionParams, callbacks: ConnectionCallbacks, signal: AbortSignal, watchdog: Watchdog, parser: EventStreamParser): Promise<Outcome> {
+async function request(
+  params: ConnectionParams,
+  callbacks: ConnectionCallbacks,
+  signal: AbortSignal,
+  watchdog: Watchdog,
+  parser: EventStreamParser,
+): Promise<Outcome> {
   let init: RequestInit;
   try {
     init = await params.prepare();
@@ -130,7 +142,8 @@ async function request(params: ConnectionParams, callbacks: ConnectionCallbacks,
   const response: unknown = await params.fetch(params.url, { ...init, signal });
   try {
     const wrong = notAResponse(response);
-    if (wrong !== undefined) throw new TypeError(`The fetch function returned ${wrong}, not a Response with a readable body`);
+    if (wrong !== undefined)
+      throw new TypeError(`The fetch function returned ${wrong}, not a Response with a readable body`);
     haltIfStopped(signal);
     return await respond(response as Response, params, callbacks, signal, watchdog, parser);
   } finally {
@@ -143,14 +156,26 @@ async function request(params: ConnectionParams, callbacks: ConnectionCallbacks,
  * The verdict on a response; if it is accepted, [spec] "announce the
  * connection" and read the body into the parser until it ends or a stop.
  */
-async function respond(response: Response, params: ConnectionParams, callbacks: ConnectionCallbacks, signal: AbortSignal, watchdog: Watchdog, parser: EventStreamParser): Promise<Outcome> {
+async function respond(
+  response: Response,
+  params: ConnectionParams,
+  callbacks: ConnectionCallbacks,
+  signal: AbortSignal,
+  watchdog: Watchdog,
+  parser: EventStreamParser,
+): Promise<Outcome> {
   const { clock } = params;
   const verdict = verdictOn(response);
-  if (!verdict.accept) return { kind: 'rejected', verdict, headers: response.headers, body: await readSome(response.body, clock) };
+  if (!verdict.accept)
+    return { kind: 'rejected', verdict, headers: response.headers, body: await readSome(response.body, clock) };
   const { body } = response;
   if (body) {
     watchdog.touch();
-    callbacks.onOpen(response.status, response.headers, typeof response.url === 'string' && response.url !== '' ? response.url : params.url);
+    callbacks.onOpen(
+      response.status,
+      response.headers,
+      typeof response.url === 'string' && response.url !== '' ? response.url : params.url,
+    );
     // The open event's listeners may have closed the source.
     haltIfStopped(signal);
     // [spec] Streams are decoded with the UTF-8 decode algorithm (see utf8.ts).

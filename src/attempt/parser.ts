@@ -58,7 +58,12 @@ export interface EventStreamParser {
 
 /** Whether `text` holds `data` from `start` on: unrolled, for the per-line path. */
 function isData(text: string, start: number): boolean {
-  return text.charCodeAt(start) === 100 && text.charCodeAt(start + 1) === 97 && text.charCodeAt(start + 2) === 116 && text.charCodeAt(start + 3) === 97;
+  return (
+    text.charCodeAt(start) === 100 &&
+    text.charCodeAt(start + 1) === 97 &&
+    text.charCodeAt(start + 2) === 116 &&
+    text.charCodeAt(start + 3) === 97
+  );
 }
 
 /**

@@ -86,9 +86,15 @@ export function isEventStream(contentType: string | null): boolean {
 /** [spec] A 200 whose Content-Type is `text/event-stream` is read; anything else is refused, with why. */
 export function verdictOn(response: ResponseLike): Verdict {
   const { status } = response;
-  if (status !== 200) return { accept: false, reason: 'http-status', status, message: `Non-200 status code (${status})` };
+  if (status !== 200)
+    return { accept: false, reason: 'http-status', status, message: `Non-200 status code (${status})` };
   const contentType = response.headers.get('content-type');
   if (isEventStream(contentType)) return { accept: true };
   const got = contentType === null ? 'none' : JSON.stringify(contentType);
-  return { accept: false, reason: 'content-type', status, message: `Expected content type "text/event-stream", got ${got}` };
+  return {
+    accept: false,
+    reason: 'content-type',
+    status,
+    message: `Expected content type "text/event-stream", got ${got}`,
+  };
 }

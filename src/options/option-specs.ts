@@ -8,10 +8,14 @@
  * Every message is built by the walker from the row, in one shape:
  * "Option `name` must be <type or range>, got <value>".
  */
-import { defaultBackoff, defaultDedupeSize, defaultHeartbeatTimeout, defaultMaxEventSize } from '../contract/defaults.js';
+import {
+  defaultBackoff,
+  defaultDedupeSize,
+  defaultHeartbeatTimeout,
+  defaultMaxEventSize,
+} from '../contract/defaults.js';
 import { maxTimerDelay, systemClock, systemRandom, withMonotonic } from '../platform/clock.js';
 import type { BackoffOptions, ResilientEventSourceInit } from '../contract/types.js';
-
 
 /** The options normalised so far, in table order: rows may read earlier ones. */
 export type Done = Record<string, any>;
@@ -108,12 +112,16 @@ export const optionSpecs = {
     is: isFunction,
     type: 'a function',
     or: () =>
-      globalThis.fetch ?? optionError(TypeError, 'fetch', 'is needed: this runtime has no global fetch (Node 18+ has it built in)'),
+      globalThis.fetch ??
+      optionError(TypeError, 'fetch', 'is needed: this runtime has no global fetch (Node 18+ has it built in)'),
     // Browsers throw "Illegal invocation" when fetch runs with any `this` but
     // the global, as it would if called as a method of an options object.
     to: (fetch: typeof globalThis.fetch) => fetch.bind(globalThis),
   },
-  signal: { is: (value) => typeof value?.aborted === 'boolean' && has(value, 'addEventListener'), type: 'an AbortSignal' },
+  signal: {
+    is: (value) => typeof value?.aborted === 'boolean' && has(value, 'addEventListener'),
+    type: 'an AbortSignal',
+  },
   backoff: {
     is: (value) => isObject(value) && !Array.isArray(value),
     type: 'an object like { initialDelay: 1000 }',
@@ -121,7 +129,11 @@ export const optionSpecs = {
     of: backoffSpecs,
     to: (b: Done) =>
       b['maxDelay'] < b['initialDelay']
-        ? optionError(RangeError, 'backoff.maxDelay', `(${b['maxDelay']}) must not be less than \`backoff.initialDelay\` (${b['initialDelay']})`)
+        ? optionError(
+            RangeError,
+            'backoff.maxDelay',
+            `(${b['maxDelay']}) must not be less than \`backoff.initialDelay\` (${b['initialDelay']})`,
+          )
         : b,
   },
   heartbeatTimeout: number(0, maxTimerDelay, `0 (off) or up to ${maxTimerDelay} ms`, defaultHeartbeatTimeout),
@@ -132,7 +144,10 @@ export const optionSpecs = {
     to: Number, // false = 0 = off
   },
   // `undefined` = the runtime's default store, picked later; `false` = none.
-  store: { is: (value) => value === false || has(value, 'get', 'set', 'delete'), type: 'an object with get, set and delete methods, or false' },
+  store: {
+    is: (value) => value === false || has(value, 'get', 'set', 'delete'),
+    type: 'an object with get, set and delete methods, or false',
+  },
   storageKey: { is: isText, type: 'a non-empty string', or: (o: Done) => o['url'] },
   lastEventIdQuery: { is: isText, type: 'a non-empty query parameter name like "lastEventId"' },
   maxEventSize: number(1, Number.MAX_VALUE, 'a whole number > 0', defaultMaxEventSize, true),
@@ -144,6 +159,11 @@ export const optionSpecs = {
     or: (o: Done) => (o['method'] === 'GET' ? 'reconnect' : 'close'),
   },
   share: flag,
-  clock: { is: (value) => has(value, 'now', 'setTimeout', 'clearTimeout'), type: 'an object with now, setTimeout and clearTimeout', or: systemClock, to: withMonotonic },
+  clock: {
+    is: (value) => has(value, 'now', 'setTimeout', 'clearTimeout'),
+    type: 'an object with now, setTimeout and clearTimeout',
+    or: systemClock,
+    to: withMonotonic,
+  },
   random: { is: isFunction, type: 'a function', or: () => systemRandom },
 } satisfies Record<keyof ResilientEventSourceInit, OptionSpec>;

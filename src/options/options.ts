@@ -16,7 +16,6 @@ import type {
   ResilientEventSourceInit,
 } from '../contract/types.js';
 
-
 /** The complete internal shape of the options. */
 export interface NormalizedOptions {
   url: string;

@@ -67,9 +67,11 @@ export interface CursorKeeper {
 
 function isCursor(value: unknown): value is StoredCursor {
   const v = value as Partial<StoredCursor> | null;
-  return typeof v?.lastEventId === 'string'
-    && Array.isArray(v.recentIds)
-    && v.recentIds.every((id) => typeof id === 'string');
+  return (
+    typeof v?.lastEventId === 'string' &&
+    Array.isArray(v.recentIds) &&
+    v.recentIds.every((id) => typeof id === 'string')
+  );
 }
 
 const nothing = (): void => {};
@@ -89,7 +91,11 @@ interface CallOptions {
 }
 
 /** A store call, guarded: it resolves `undefined` instead of failing. */
-type GuardedCall = <T>(what: 'read' | 'write' | 'delete', run: (store: LastEventIdStore) => Promise<T>, options?: CallOptions) => Promise<T | void>;
+type GuardedCall = <T>(
+  what: 'read' | 'write' | 'delete',
+  run: (store: LastEventIdStore) => Promise<T>,
+  options?: CallOptions,
+) => Promise<T | void>;
 
 /**
  * The store behind a time limit. The first failure (a throw, a rejection, no
@@ -115,12 +121,16 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
       return await Promise.race([
         run(store),
         new Promise<never>((_, reject) => {
-          limit = clock.setTimeout(() => reject(new StoreError(`The cursor store did not answer a ${what} within ${timeout} ms`)), timeout);
+          limit = clock.setTimeout(
+            () => reject(new StoreError(`The cursor store did not answer a ${what} within ${timeout} ms`)),
+            timeout,
+          );
         }),
         ...(until ? [until] : []),
       ]);
     } catch (cause) {
-      const error = cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause });
+      const error =
+        cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause });
       if (!tolerate?.(error)) fail(error);
     } finally {
       clock.clearTimeout(limit);
@@ -134,7 +144,11 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
  * Turns changes into writes: at most one in flight, at most one per
  * interval, the value taken when the write starts; `flush()` writes at once.
  */
-function createWriter(call: GuardedCall, params: CursorKeeperParams, hold: KeyHold): Pick<CursorKeeper, 'changed' | 'flush'> {
+function createWriter(
+  call: GuardedCall,
+  params: CursorKeeperParams,
+  hold: KeyHold,
+): Pick<CursorKeeper, 'changed' | 'flush'> {
   const { key, clock, snapshot } = params;
   const writeInterval = params.writeInterval ?? defaultWriteInterval;
   let dirty = false;
@@ -155,9 +169,10 @@ function createWriter(call: GuardedCall, params: CursorKeeperParams, hold: KeyHo
     // Writes start synchronously: the pagehide flush has no later task to
     // run in. An empty last id with nothing remembered is the reset state:
     // remove the entry rather than store an empty one.
-    const done: Promise<void> = (cursor.lastEventId === '' && cursor.recentIds.length === 0
-      ? call('delete', (s) => s.delete(key))
-      : call('write', (s) => s.set(key, cursor))
+    const done: Promise<void> = (
+      cursor.lastEventId === '' && cursor.recentIds.length === 0
+        ? call('delete', (s) => s.delete(key))
+        : call('write', (s) => s.set(key, cursor))
     ).then(() => {
       inFlight.delete(done);
       schedule();
@@ -205,7 +220,12 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
   if (!hold) {
     // Reported from a microtask: the constructor's caller adds its listeners first.
     const error = new StoreError(`Another open source uses storageKey "${key}" in the same store`);
-    queueMicrotask(() => params.onFailure(error, `${error.message}: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`));
+    queueMicrotask(() =>
+      params.onFailure(
+        error,
+        `${error.message}: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`,
+      ),
+    );
     return idle;
   }
   const { call, fail } = guardStore(store, params);

@@ -35,7 +35,8 @@ export function watchLifecycle(hooks: LifecycleHooks): () => void {
   const subscription = new AbortController();
   const options = { signal: subscription.signal };
   const on = (t: unknown, type: string, listener: Listener) => {
-    if (typeof (t as Partial<ListenerTarget> | undefined)?.addEventListener === 'function') (t as ListenerTarget).addEventListener(type, listener, options);
+    if (typeof (t as Partial<ListenerTarget> | undefined)?.addEventListener === 'function')
+      (t as ListenerTarget).addEventListener(type, listener, options);
   };
 
   on(globalThis, 'online', () => hooks.onOnline());

@@ -52,7 +52,11 @@ export type Decision =
   | { next: 'close' };
 
 /** Decides what an ended attempt leads to. */
-export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, options: PolicyOptions, state: AttemptState): Decision {
+export function decide(
+  outcome: Exclude<Outcome, { kind: 'aborted' }>,
+  options: PolicyOptions,
+  state: AttemptState,
+): Decision {
   const retry = (error: StreamErrorInit) => reconnect(options, state, error, { serverWait: 0, fix: undefined });
   switch (outcome.kind) {
     case 'ended':
@@ -61,43 +65,81 @@ export function decide(outcome: Exclude<Outcome, { kind: 'aborted' }>, options: 
     case 'network':
       return retry({ reason: 'network', message: `Network error: ${describe(outcome.cause)}`, cause: outcome.cause });
     case 'request-failed':
-      return retry({ reason: 'network', message: `The headers or body function threw: ${describe(outcome.cause)}`, cause: outcome.cause });
+      return retry({
+        reason: 'network',
+        message: `The headers or body function threw: ${describe(outcome.cause)}`,
+        cause: outcome.cause,
+      });
     case 'agent-abort':
       // Only our own aborts are ours to recover from: the browser stopped
       // this request (its stop(), a navigation), as it would EventSource's.
-      return { next: 'fail', error: { reason: 'aborted', message: 'The browser aborted the request (its stop(), or a navigation)', cause: outcome.cause } };
+      return {
+        next: 'fail',
+        error: {
+          reason: 'aborted',
+          message: 'The browser aborted the request (its stop(), or a navigation)',
+          cause: outcome.cause,
+        },
+      };
     case 'heartbeat-timeout':
-      return retry({ reason: 'heartbeat-timeout', message: `No data within heartbeatTimeout (${options.heartbeatTimeout} ms)` });
+      return retry({
+        reason: 'heartbeat-timeout',
+        message: `No data within heartbeatTimeout (${options.heartbeatTimeout} ms)`,
+      });
     case 'too-large':
-      return { next: 'fail', error: { reason: 'too-large', message: `An event exceeded maxEventSize (${options.maxEventSize} characters)` } };
+      return {
+        next: 'fail',
+        error: { reason: 'too-large', message: `An event exceeded maxEventSize (${options.maxEventSize} characters)` },
+      };
     case 'rejected':
       return refused(outcome, options, state);
   }
 }
 
 /** Every rule about a refused response: which statuses are retried, which once with a fix, which are final. */
-function refused(outcome: Extract<Outcome, { kind: 'rejected' }>, options: PolicyOptions, state: AttemptState): Decision {
+function refused(
+  outcome: Extract<Outcome, { kind: 'rejected' }>,
+  options: PolicyOptions,
+  state: AttemptState,
+): Decision {
   const { verdict, headers, body } = outcome;
   const { status } = verdict;
   const response = { status, headers, body };
-  const fail = (message: string): Decision => ({ next: 'fail', error: { reason: verdict.reason, message, ...response } });
+  const fail = (message: string): Decision => ({
+    next: 'fail',
+    error: { reason: verdict.reason, message, ...response },
+  });
   if (verdict.reason === 'content-type') return fail(verdict.message);
   // [spec-extension] 204 is the server's way to say "stop": final.
   if (status === 204) return fail('The server answered 204 No Content: the stream is over');
   if (status >= 500 || status === 408 || status === 429) {
     // Only 429 and 503 carry a Retry-After (RFC 9110); it is a floor under the backoff.
-    const serverWait = status === 429 || status === 503 ? (parseRetryAfter(headers.get('retry-after'), state.now) ?? 0) : 0;
-    return reconnect(options, state, { reason: 'http-status', message: `${verdict.message}: reconnecting`, ...response }, { serverWait, fix: undefined });
+    const serverWait =
+      status === 429 || status === 503 ? (parseRetryAfter(headers.get('retry-after'), state.now) ?? 0) : 0;
+    return reconnect(
+      options,
+      state,
+      { reason: 'http-status', message: `${verdict.message}: reconnecting`, ...response },
+      { serverWait, fix: undefined },
+    );
   }
   if (status === 401 && options.headersAreFunction) {
     // One immediate retry with headers computed again; a second 401 in a row is final.
     if (state.reauthenticated) return fail('Unauthorized (401) again with freshly computed headers');
-    const error = { reason: 'http-status' as const, message: 'Unauthorized (401): retrying once with fresh headers', ...response };
+    const error = {
+      reason: 'http-status' as const,
+      message: 'Unauthorized (401): retrying once with fresh headers',
+      ...response,
+    };
     return reconnect(options, state, error, { serverWait: 0, fix: 'reauthenticate' });
   }
   const cursor = refusedCursor(status, state);
   if (cursor !== undefined) {
-    const error = { reason: 'http-status' as const, message: `The server refused the ${cursor}; reconnecting without it`, ...response };
+    const error = {
+      reason: 'http-status' as const,
+      message: `The server refused the ${cursor}; reconnecting without it`,
+      ...response,
+    };
     return reconnect(options, state, error, { serverWait: 0, fix: 'refuse-cursor' });
   }
   return fail(verdict.message);
@@ -125,13 +167,19 @@ interface ReconnectHow {
  * A reconnect after `error`, unless `maxRetries` consecutive reconnects have
  * failed already. A fix goes at once; any other waits the backoff.
  */
-function reconnect(options: PolicyOptions, state: AttemptState, error: StreamErrorInit, { serverWait, fix }: ReconnectHow): Decision {
+function reconnect(
+  options: PolicyOptions,
+  state: AttemptState,
+  error: StreamErrorInit,
+  { serverWait, fix }: ReconnectHow,
+): Decision {
   const { failures } = state;
   const { backoff } = options;
   if (failures >= backoff.maxRetries) {
-    const message = failures === 0
-      ? `Gave up: backoff.maxRetries is 0, so no reconnect is made; ${error.message}`
-      : `Gave up after ${failures} consecutive failed reconnects; last: ${error.message}`;
+    const message =
+      failures === 0
+        ? `Gave up: backoff.maxRetries is 0, so no reconnect is made; ${error.message}`
+        : `Gave up after ${failures} consecutive failed reconnects; last: ${error.message}`;
     return { next: 'fail', error: { reason: 'max-retries', status: error.status, cause: error.cause, message } };
   }
   if (fix !== undefined) return { next: 'reconnect', error, delay: 0, fix };

@@ -9,7 +9,8 @@ import { toWire } from './messages.js';
 import type { SharedStream, SharedStreamHost } from './host.js';
 
 /** What the leader does, beside what {@link SharedStream} shows of it. */
-export interface LeaderRole extends Pick<SharedStream, 'relay' | 'announceOpen' | 'announceError' | 'announceReconnecting' | 'announceEnd'> {
+export interface LeaderRole
+  extends Pick<SharedStream, 'relay' | 'announceOpen' | 'announceError' | 'announceReconnecting' | 'announceEnd'> {
   /** A message from a follower. */
   hears(message: ShareMessage): void;
   /** Sends the events batched so far. */
@@ -20,7 +21,11 @@ export interface LeaderRole extends Pick<SharedStream, 'relay' | 'announceOpen' 
  * Creates the leader's part of a shared stream. `leads` says whether this
  * source holds the lock now: only a leader speaks.
  */
-export function createLeaderRole(post: (message: ShareMessage) => void, host: SharedStreamHost, leads: () => boolean): LeaderRole {
+export function createLeaderRole(
+  post: (message: ShareMessage) => void,
+  host: SharedStreamHost,
+  leads: () => boolean,
+): LeaderRole {
   let outbox: SharedEvent[] = [];
   let origin = '';
   /** What the last `open` carried, for late followers. */

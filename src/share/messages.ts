@@ -50,8 +50,16 @@ export type ShareMessage =
   | { kind: 'reconnect' };
 
 /** An error as it travels: the fields a follower reports, nothing that may not clone. */
-export const toWire = ({ reason, message, status, headers, body }: StreamErrorInit): WireError =>
-  ({ reason, message, status, headers: headers && [...headers], body });
+export const toWire = ({ reason, message, status, headers, body }: StreamErrorInit): WireError => ({
+  reason,
+  message,
+  status,
+  headers: headers && [...headers],
+  body,
+});
 
 /** The error a follower reports for an `error` message: {@link toWire} undone. */
-export const fromWire = (error: WireError): StreamErrorInit => ({ ...error, headers: error.headers && new Headers(error.headers) });
+export const fromWire = (error: WireError): StreamErrorInit => ({
+  ...error,
+  headers: error.headers && new Headers(error.headers),
+});

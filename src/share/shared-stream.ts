@@ -24,7 +24,11 @@ export function joinSharedStream(key: string, host: SharedStreamHost): SharedStr
   // Declared first: a lock manager may grant the lock, and the new leader
   // speak, before joinShare() returns; what it says then goes nowhere.
   let share: Share | undefined;
-  const leader = createLeaderRole((message) => share?.post(message), host, () => role === 'leader');
+  const leader = createLeaderRole(
+    (message) => share?.post(message),
+    host,
+    () => role === 'leader',
+  );
 
   const hear = (message: ShareMessage): void => {
     // For every role: the end of the shared stream (a tab that took the lock

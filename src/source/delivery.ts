@@ -37,7 +37,13 @@ export interface HeldPosition {
 /** The counters behind `stats` (times are monotonic clock readings; `stats` turns them into ages). */
 export type Counters = Pick<
   StreamStats,
-  'connectionAttempts' | 'reconnects' | 'lastReconnectReason' | 'lastReconnectDelay' | 'eventsDelivered' | 'duplicatesSuppressed' | 'bytesReceived'
+  | 'connectionAttempts'
+  | 'reconnects'
+  | 'lastReconnectReason'
+  | 'lastReconnectDelay'
+  | 'eventsDelivered'
+  | 'duplicatesSuppressed'
+  | 'bytesReceived'
 > & {
   lastByteAt: number | undefined;
   lastEventAt: number | undefined;
@@ -118,7 +124,10 @@ export class Delivery {
     }
     if (held === undefined) return { lastEventId: this.#lastEventId, recentIds };
     // The window's newest ids came in after that position: they are not the loop's yet.
-    return { lastEventId: held.lastEventId, recentIds: recentIds.slice(0, Math.max(0, recentIds.length - held.idsSince)) };
+    return {
+      lastEventId: held.lastEventId,
+      recentIds: recentIds.slice(0, Math.max(0, recentIds.length - held.idsSince)),
+    };
   }
 
   /** Whether a `for await` loop reads this source. */

@@ -7,7 +7,13 @@
  */
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from '../attempt/connection.js';
 import { buildRequest, futileScheme, type RequestOptions } from '../attempt/request.js';
-import { OpenEvent, ReconnectingEvent, type ReconnectingInit, StreamErrorEvent, type StreamErrorInit } from '../contract/events.js';
+import {
+  OpenEvent,
+  ReconnectingEvent,
+  type ReconnectingInit,
+  StreamErrorEvent,
+  type StreamErrorInit,
+} from '../contract/events.js';
 import type { NormalizedOptions } from '../options/options.js';
 import type { TimerHandle } from '../platform/clock.js';
 import { isHidden } from '../platform/lifecycle.js';
@@ -61,9 +67,30 @@ export class Driver {
     this.#d = delivery;
     this.#host = host;
     this.#resume = new ResumePoint(options.url);
-    const state = (this.#between = new ReconnectState(options.backoff.initialDelay, () => delivery.counters.eventsDelivered));
-    const { endOfStream, heartbeatTimeout, maxEventSize, backoff, random, headers, method, body, withCredentials, lastEventIdQuery } = options;
-    this.#policy = { endOfStream, heartbeatTimeout, maxEventSize, backoff, random, headersAreFunction: typeof headers === 'function' };
+    const state = (this.#between = new ReconnectState(
+      options.backoff.initialDelay,
+      () => delivery.counters.eventsDelivered,
+    ));
+    const {
+      endOfStream,
+      heartbeatTimeout,
+      maxEventSize,
+      backoff,
+      random,
+      headers,
+      method,
+      body,
+      withCredentials,
+      lastEventIdQuery,
+    } = options;
+    this.#policy = {
+      endOfStream,
+      heartbeatTimeout,
+      maxEventSize,
+      backoff,
+      random,
+      headersAreFunction: typeof headers === 'function',
+    };
     this.#request = { headers, method, body, withCredentials, lastEventIdQuery };
     this.#callbacks = {
       onOpen: (status, responseHeaders, finalUrl) => this.announceConnection(status, responseHeaders, finalUrl),

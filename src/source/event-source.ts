@@ -85,11 +85,18 @@ export class ResilientEventSource extends SourceTarget<ResilientEventSource> {
       // latest wins): at most one write's latency of events can repeat.
       writeInterval: isWorker() ? 0 : undefined,
     });
-    this.#delivery = new Delivery(dedupe, cursor, this, registries.get(this) as ListenerRegistry, new ShareMembership());
+    this.#delivery = new Delivery(
+      dedupe,
+      cursor,
+      this,
+      registries.get(this) as ListenerRegistry,
+      new ShareMembership(),
+    );
     const driver = (this.#driver = new Driver(o, this.#delivery, {
       fire: (event) => this.dispatchEvent(event),
       stats: () => this.dispatchEvent(new StatsEvent(this.stats)),
-      join: (): boolean => joinShare(o.storageKey, { driver: this.#driver, delivery: this.#delivery, reconnect: () => this.reconnect() }),
+      join: (): boolean =>
+        joinShare(o.storageKey, { driver: this.#driver, delivery: this.#delivery, reconnect: () => this.reconnect() }),
       closed: () => this.#onClosed(),
     }));
 
@@ -266,7 +273,12 @@ export class ResilientEventSource extends SourceTarget<ResilientEventSource> {
   #silentPastHeartbeat(): boolean {
     const { heartbeatTimeout, clock } = this.#options;
     const last = this.#delivery.counters.lastByteAt;
-    return this.readyState === OPEN && heartbeatTimeout > 0 && last !== undefined && clock.monotonic() - last > heartbeatTimeout;
+    return (
+      this.readyState === OPEN &&
+      heartbeatTimeout > 0 &&
+      last !== undefined &&
+      clock.monotonic() - last > heartbeatTimeout
+    );
   }
 
   readonly #abortedBySignal = (): void => {

@@ -55,7 +55,10 @@ const over = Object.freeze({ value: undefined, done: true } as const);
  * An async iterator over `host.source`'s messages: of `types` only when given,
  * else of every type.
  */
-export function iterateMessages(host: LoopHost, types?: ReadonlySet<string>): AsyncIterableIterator<StringMessageEvent> {
+export function iterateMessages(
+  host: LoopHost,
+  types?: ReadonlySet<string>,
+): AsyncIterableIterator<StringMessageEvent> {
   return new MessageIterator(host, types);
 }
 
@@ -91,7 +94,9 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
 
   held(): HeldPosition | undefined {
     if (this.#left) return this.#left;
-    return this.#behind === 0 ? undefined : { lastEventId: this.#before, idsSince: this.#idsSince, behind: this.#behind };
+    return this.#behind === 0
+      ? undefined
+      : { lastEventId: this.#before, idsSince: this.#idsSince, behind: this.#behind };
   }
 
   receive(event: SourceMessageEvent, id: string | undefined, before: string): void {
@@ -114,7 +119,10 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
     } else queue.push({ event: wanted ? event : undefined, after: event.lastEventId, ids, count: 1 });
     // Only what the loop yields counts toward the bound; a run passed by is one entry.
     if (wanted && ++this.#wanted >= iteratorBufferSize) {
-      this.#failure = new StreamError('too-large', `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`);
+      this.#failure = new StreamError(
+        'too-large',
+        `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`,
+      );
       this.#finish();
       this.host.source.close();
     }
@@ -167,7 +175,8 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
     // A server event named `error` is a MessageEvent, not ours.
     if (!(event instanceof StreamErrorEvent) || this.host.source.readyState !== 2) return;
     // A 204 is the server's "this stream is over": the loop ends normally.
-    if (event.status !== 204) this.#failure ??= new StreamError(event.reason, event.message, event.status, { cause: event });
+    if (event.status !== 204)
+      this.#failure ??= new StreamError(event.reason, event.message, event.status, { cause: event });
     this.#finish();
   };
 

@@ -41,8 +41,11 @@ const captureOf = (options: boolean | EventListenerOptions | null | undefined): 
   typeof options === 'boolean' ? options : !!options?.capture;
 
 /** The registration of (listener, capture) in `list`: the DOM's identity of a listener. */
-const find = (list: ListenerList | undefined, listener: EventListenerOrEventListenerObject, capture: boolean): Entry | undefined =>
-  list?.find((e) => e.listener === listener && e.capture === capture);
+const find = (
+  list: ListenerList | undefined,
+  listener: EventListenerOrEventListenerObject,
+  capture: boolean,
+): Entry | undefined => list?.find((e) => e.listener === listener && e.capture === capture);
 
 /**
  * The mirror of one source's message listeners. A type's list is replaced,
@@ -59,7 +62,11 @@ export class ListenerRegistry {
     this.#host = host;
   }
 
-  add(type: string, listener: EventListenerOrEventListenerObject, options: boolean | AddEventListenerOptions | undefined): void {
+  add(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options: boolean | AddEventListenerOptions | undefined,
+  ): void {
     const capture = captureOf(options);
     // Object(): a boolean or no options has neither `once` nor `signal`.
     const { once, signal } = Object(options) as AddEventListenerOptions;
@@ -89,7 +96,11 @@ export class ListenerRegistry {
     signal?.addEventListener('abort', () => this.#drop(type, entry), { once: true });
   }
 
-  remove(type: string, listener: EventListenerOrEventListenerObject, options: boolean | EventListenerOptions | undefined): void {
+  remove(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options: boolean | EventListenerOptions | undefined,
+  ): void {
     const entry = find(this.#byType.get(type), listener, captureOf(options));
     if (entry) this.#drop(type, entry);
   }

@@ -9,7 +9,12 @@
 import { isOwnEventType } from './event-types.js';
 import { ListenerRegistry, registries, reportListenerError } from './listeners.js';
 import type { OpenEvent, ReconnectingEvent, StatsEvent, StreamErrorEvent } from '../contract/events.js';
-import type { AddEventListenerOptionsLike, EventListenerLike, EventListenerOptionsLike, EventSourceHandler } from '../platform/dom-types.js';
+import type {
+  AddEventListenerOptionsLike,
+  EventListenerLike,
+  EventListenerOptionsLike,
+  EventSourceHandler,
+} from '../platform/dom-types.js';
 
 /**
  * The events a `ResilientEventSource` fires, by type. Custom `event:`
@@ -46,7 +51,6 @@ type Handler<E extends Event> = ((this: EventSource, event: E) => unknown) | nul
 type DomHandler<K extends 'onopen' | 'onmessage' | 'onerror'> = EventSourceHandler<K>;
 type HandlerType = 'open' | 'message' | 'error';
 type AnyListener = EventListenerOrEventListenerObject | ((event: never) => unknown) | null;
-
 
 /**
  * The listener API of `ResilientEventSource` (its `Self`, which listeners get
@@ -104,7 +108,11 @@ export class SourceTarget<Self extends EventTarget = EventTarget> extends EventT
     listener: (this: Self, event: MessageEvent) => unknown,
     options?: AddEventListenerOptionsLike,
   ): void;
-  override addEventListener(type: string, listener: EventListenerLike | null, options?: AddEventListenerOptionsLike): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerLike | null,
+    options?: AddEventListenerOptionsLike,
+  ): void;
   override addEventListener(type: string, listener: AnyListener, options?: boolean | AddEventListenerOptions): void {
     const l = listener as EventListenerOrEventListenerObject | null;
     if (isOwnEventType(type)) super.addEventListener(type, l, options);
@@ -121,7 +129,11 @@ export class SourceTarget<Self extends EventTarget = EventTarget> extends EventT
     listener: (this: Self, event: MessageEvent) => unknown,
     options?: EventListenerOptionsLike,
   ): void;
-  override removeEventListener(type: string, listener: EventListenerLike | null, options?: EventListenerOptionsLike): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerLike | null,
+    options?: EventListenerOptionsLike,
+  ): void;
   override removeEventListener(type: string, listener: AnyListener, options?: boolean | EventListenerOptions): void {
     const l = listener as EventListenerOrEventListenerObject | null;
     if (isOwnEventType(type)) super.removeEventListener(type, l, options);

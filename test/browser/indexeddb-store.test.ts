@@ -7,7 +7,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCursorKeeper } from '../../src/persistence/cursor.js';
 import { StoreError } from '../../src/contract/events.js';
-import { createIndexedDbStore, defaultDatabaseName, defaultObjectStoreName } from '../../src/persistence/stores/indexeddb-store.js';
+import {
+  createIndexedDbStore,
+  defaultDatabaseName,
+  defaultObjectStoreName,
+} from '../../src/persistence/stores/indexeddb-store.js';
 import { defaultStore } from '../../src/persistence/stores/default-store.js';
 import type { StoredCursor } from '../../src/contract/types.js';
 import { systemClock } from '../../src/platform/clock.js';
@@ -67,7 +71,7 @@ describe('createIndexedDbStore', () => {
     await defaultStore().delete('default-check');
   });
 
-  it('never touches idb-keyval\'s default database', async () => {
+  it("never touches idb-keyval's default database", async () => {
     await createIndexedDbStore().set('k', { lastEventId: '1', recentIds: [] });
     const names = (await indexedDB.databases()).map((d) => d.name);
     expect(names).toContain('resilient-eventsource');
@@ -78,7 +82,9 @@ describe('createIndexedDbStore', () => {
     vi.spyOn(indexedDB, 'open').mockImplementation(() => {
       throw new DOMException('The user denied permission to access the database.', 'SecurityError');
     });
-    const error = await createIndexedDbStore(freshName()).get('k').catch((e: unknown) => e);
+    const error = await createIndexedDbStore(freshName())
+      .get('k')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).message).toMatch(/IndexedDB read failed/);
     expect(((error as StoreError).cause as DOMException).name).toBe('SecurityError');
@@ -143,8 +149,20 @@ describe('createIndexedDbStore and other pages of the origin', () => {
 });
 
 describe('the cursor keeper on real IndexedDB', () => {
-  const keeper = (store: ReturnType<typeof createIndexedDbStore>, state: () => StoredCursor, failures: StoreError[], interval = 200) =>
-    createCursorKeeper({ store, key: 'stream', clock: systemClock, snapshot: state, onFailure: (e) => failures.push(e), writeInterval: interval });
+  const keeper = (
+    store: ReturnType<typeof createIndexedDbStore>,
+    state: () => StoredCursor,
+    failures: StoreError[],
+    interval = 200,
+  ) =>
+    createCursorKeeper({
+      store,
+      key: 'stream',
+      clock: systemClock,
+      snapshot: state,
+      onFailure: (e) => failures.push(e),
+      writeInterval: interval,
+    });
 
   it('coalesces: 1,000 changes in one second cost a handful of writes, and the last state lands', async () => {
     const store = createIndexedDbStore(freshName());

@@ -14,12 +14,25 @@
  * - never more than a few requests per second that nothing asked for.
  * Each returns the list of what failed (empty when the run holds).
  */
-import { type Delivered, type Dispatch, decode, expectedDelay, interpret, ClientModel, type Position, sendable, verdictOf } from './model.js';
+import {
+  type Delivered,
+  type Dispatch,
+  decode,
+  expectedDelay,
+  interpret,
+  ClientModel,
+  type Position,
+  sendable,
+  verdictOf,
+} from './model.js';
 import { BACKOFF, type Case, type Run, type Seen } from './run-script.js';
 
 /** [fetch] The essence of the last value of a Content-Type that parses (enough for the plans' types). */
 function essence(lines: readonly string[]): string | undefined {
-  const values = lines.join(', ').split(',').map((v) => v.split(';')[0]?.trim().toLowerCase() ?? '');
+  const values = lines
+    .join(', ')
+    .split(',')
+    .map((v) => v.split(';')[0]?.trim().toLowerCase() ?? '');
   return values.filter((v) => /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(v)).at(-1);
 }
 
@@ -38,10 +51,13 @@ export function check(c: Case, run: Run): string[] {
   const problems: string[] = [];
   if (run.afterClose.length > 0) problems.push(`dispatched after close(): ${run.afterClose.join(', ')}`);
   if (run.leftover.timers > 0) problems.push(`${run.leftover.timers} timer(s) left after every source closed`);
-  if (run.leftover.openStreams > 0) problems.push(`${run.leftover.openStreams} stream(s) left open after every source closed`);
+  if (run.leftover.openStreams > 0)
+    problems.push(`${run.leftover.openStreams} stream(s) left open after every source closed`);
   for (const r of run.server.received) {
-    if (r.hop === 'first' && (r.origin !== 'a' || !/^\/stream(\?lastEventId=[^&]*)?$/.test(r.path))) problems.push(`an attempt started at ${r.origin}${r.path}, not the stream's URL`);
-    if (r.origin === 'b' && r.authorization !== undefined) problems.push(`Authorization sent to the other origin (${r.path})`);
+    if (r.hop === 'first' && (r.origin !== 'a' || !/^\/stream(\?lastEventId=[^&]*)?$/.test(r.path)))
+      problems.push(`an attempt started at ${r.origin}${r.path}, not the stream's URL`);
+    if (r.origin === 'b' && r.authorization !== undefined)
+      problems.push(`Authorization sent to the other origin (${r.path})`);
   }
   try {
     replay(c, run);
@@ -91,7 +107,8 @@ function replay(c: Case, run: Run): void {
       return true;
     };
     /** Whether the caller acted right after the event just taken. */
-    const acted = () => run.acted !== undefined && run.acted.source === s && run.seen.indexOf(seen[at - 1] as Seen) === run.acted.after;
+    const acted = () =>
+      run.acted !== undefined && run.acted.source === s && run.seen.indexOf(seen[at - 1] as Seen) === run.acted.after;
 
     // The policy's state (API.md "Reconnecting").
     let n = 0;
@@ -119,9 +136,15 @@ function replay(c: Case, run: Run): void {
       // [http] A field value loses its leading and trailing spaces and tabs on the way: an id
       // that has them cannot arrive as it was, with any client.
       const header = cursor?.replace(/^[ \t]+|[ \t]+$/g, '');
-      if (r.lastEventId !== header) throw new Mismatch(`${where(a)}: Last-Event-ID ${JSON.stringify(r.lastEventId)}, the model says ${JSON.stringify(header)}`);
+      if (r.lastEventId !== header)
+        throw new Mismatch(
+          `${where(a)}: Last-Event-ID ${JSON.stringify(r.lastEventId)}, the model says ${JSON.stringify(header)}`,
+        );
       const query = c.client.lastEventIdQuery ? (cursor ?? null) : null;
-      if (r.queryCursor !== query) throw new Mismatch(`${where(a)}: query cursor ${JSON.stringify(r.queryCursor)}, the model says ${JSON.stringify(query)}`);
+      if (r.queryCursor !== query)
+        throw new Mismatch(
+          `${where(a)}: query cursor ${JSON.stringify(r.queryCursor)}, the model says ${JSON.stringify(query)}`,
+        );
 
       const p = r.plan >= 0 ? c.plans[r.plan] : undefined;
       const status = p?.status ?? 204;
@@ -164,7 +187,12 @@ function replay(c: Case, run: Run): void {
             if (!out) continue;
             delivered++;
             sinceReading++;
-            steps.push({ delivered: out, remembered: d.kind === 'event' && d.id !== undefined && d.id !== '' && windowSize > 0, before, windowAfter: model.window.slice() });
+            steps.push({
+              delivered: out,
+              remembered: d.kind === 'event' && d.id !== undefined && d.id !== '' && windowSize > 0,
+              before,
+              windowAfter: model.window.slice(),
+            });
             if (!looped) take(a, { kind: 'message', type: out.type, data: out.data, lastEventId: out.lastEventId });
             if (cut && delivered === cut.delivered) break;
           }
@@ -214,14 +242,21 @@ function checkLoop(c: Case, run: Run, steps: Step[], model: ClientModel): Positi
   const taken = run.seen.filter((e) => e.source === 0 && e.kind === 'message');
   taken.forEach((e, i) => {
     const want = steps[i]?.delivered;
-    if (e.kind !== 'message' || !want || e.type !== want.type || e.data !== want.data || e.lastEventId !== want.lastEventId) {
+    if (
+      e.kind !== 'message' ||
+      !want ||
+      e.type !== want.type ||
+      e.data !== want.data ||
+      e.lastEventId !== want.lastEventId
+    ) {
       throw new Mismatch(`the loop's message ${i}: saw ${JSON.stringify(e)}, the model says ${JSON.stringify(want)}`);
     }
   });
   const k = taken.length;
   const e = run.deliveredAtBreak;
   if (e === undefined) return model.position();
-  if (k !== c.caller.loop?.breakAfter) throw new Mismatch(`the loop took ${k} messages before it left, not ${c.caller.loop?.breakAfter}`);
+  if (k !== c.caller.loop?.breakAfter)
+    throw new Mismatch(`the loop took ${k} messages before it left, not ${c.caller.loop?.breakAfter}`);
   const last = steps[e - 1];
   if (e === k) return last ? { lastEventId: last.delivered.lastEventId, window: last.windowAfter } : model.position();
   // Held: before the first message the body did not take, with the window minus what came in since.
@@ -238,16 +273,27 @@ function checkLoop(c: Case, run: Run, steps: Step[], model: ClientModel): Positi
  */
 function rate(c: Case, run: Run): string[] {
   const firsts = run.server.received.filter((r) => r.hop === 'first');
-  const quick = run.seen.filter((e): e is Seen & { kind: 'reconnecting' } => e.kind === 'reconnecting' && e.delay < 1000 && e.reason !== 'requested' && e.reason !== 'wake');
+  const quick = run.seen.filter(
+    (e): e is Seen & { kind: 'reconnecting' } =>
+      e.kind === 'reconnecting' && e.delay < 1000 && e.reason !== 'requested' && e.reason !== 'wake',
+  );
   // A reconnect under a second that is not a fix (delay 0 after a 401/414/431) needs the server's retry: below a second.
   const explained = (e: Seen & { kind: 'reconnecting' }) => {
     const error = run.seen[run.seen.indexOf(e) - 1];
-    return (e.delay === 0 && error?.kind === 'error' && (error.status === 401 || error.status === 414 || error.status === 431)) || c.plans.some((p) => p.items.some((i) => i.kind === 'retry' && /^\d+$/.test(i.value) && Number(i.value) < 1000));
+    return (
+      (e.delay === 0 &&
+        error?.kind === 'error' &&
+        (error.status === 401 || error.status === 414 || error.status === 431)) ||
+      c.plans.some((p) => p.items.some((i) => i.kind === 'retry' && /^\d+$/.test(i.value) && Number(i.value) < 1000))
+    );
   };
   const unexplained = quick.filter((e) => !explained(e)).map((e) => e.at);
   for (const t of unexplained) {
     const within = unexplained.filter((u) => u >= t && u < t + 1000).length;
-    if (within > 3) return [`${within} quick reconnects nothing asked for within one second (at ${t} ms; ${firsts.length} attempts in all)`];
+    if (within > 3)
+      return [
+        `${within} quick reconnects nothing asked for within one second (at ${t} ms; ${firsts.length} attempts in all)`,
+      ];
   }
   return [];
 }

@@ -37,7 +37,12 @@ describe('invariants over random servers and callers', () => {
 const stream = (count: number, ending: Plan['ending']): Plan => ({
   status: 200,
   contentType: ['text/event-stream'],
-  items: [{ kind: 'new', events: Array.from({ length: count }, (_, i) => ({ type: '', data: `d${i}`, idField: 'id: ' as const })) }],
+  items: [
+    {
+      kind: 'new',
+      events: Array.from({ length: count }, (_, i) => ({ type: '', data: `d${i}`, idField: 'id: ' as const })),
+    },
+  ],
   ending,
   partial: ending === 'drop',
   boms: 0,
@@ -46,15 +51,32 @@ const stream = (count: number, ending: Plan['ending']): Plan => ({
 });
 const plain: Case = {
   plans: [stream(3, 'drop'), { ...stream(2, 'end'), items: [{ kind: 'replay', count: 2 }, ...stream(2, 'end').items] }],
-  client: { dedupe: 1000, lastEventIdQuery: false, headersFunction: true, maxRetries: Infinity, fileStore: false, post: false },
+  client: {
+    dedupe: 1000,
+    lastEventIdQuery: false,
+    headersFunction: true,
+    maxRetries: Infinity,
+    fileStore: false,
+    post: false,
+  },
   caller: { restarts: 0, steps: [] },
 };
 
 describe('the checks can fail', () => {
   it('a plain script: five events over two streams, the replayed two suppressed, and every check holds', async () => {
     const run = await runCase(plain, 1);
-    expect(run.seen.filter((e) => e.kind === 'message').map((e) => e.kind === 'message' && e.lastEventId)).toEqual(['1', '2', '3', '4', '5']);
-    expect(run.server.received.filter((r) => r.hop === 'first').map((r) => r.lastEventId)).toEqual([undefined, '3', '5']);
+    expect(run.seen.filter((e) => e.kind === 'message').map((e) => e.kind === 'message' && e.lastEventId)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
+    expect(run.server.received.filter((r) => r.hop === 'first').map((r) => r.lastEventId)).toEqual([
+      undefined,
+      '3',
+      '5',
+    ]);
     expect(check(plain, run)).toEqual([]);
   });
 
@@ -62,12 +84,30 @@ describe('the checks can fail', () => {
     const run = await runCase(plain, 1);
     const messages = run.seen.filter((e) => e.kind === 'message');
     const lost = { ...run, seen: run.seen.filter((e) => e !== messages[1]) };
-    expect(check(plain, lost).join()).toMatch(/attempt 0: expected \{"kind":"message","type":"message","data":"d1","lastEventId":"2"\}/);
-    const repeated = { ...run, seen: [...run.seen.slice(0, 2), messages[0] as (typeof run.seen)[number], ...run.seen.slice(2)] };
+    expect(check(plain, lost).join()).toMatch(
+      /attempt 0: expected \{"kind":"message","type":"message","data":"d1","lastEventId":"2"\}/,
+    );
+    const repeated = {
+      ...run,
+      seen: [...run.seen.slice(0, 2), messages[0] as (typeof run.seen)[number], ...run.seen.slice(2)],
+    };
     expect(check(plain, repeated)).not.toEqual([]);
-    const wrongCursor = { ...run, server: { ...run.server, received: run.server.received.map((r, i) => (i === 1 ? { ...r, lastEventId: '2' } : r)) } };
+    const wrongCursor = {
+      ...run,
+      server: {
+        ...run.server,
+        received: run.server.received.map((r, i) => (i === 1 ? { ...r, lastEventId: '2' } : r)),
+      },
+    };
     expect(check(plain, wrongCursor).join()).toMatch(/Last-Event-ID "2", the model says "3"/);
-    expect(check(plain, { ...run, leftover: { timers: 1, openStreams: 1 } })).toEqual(expect.arrayContaining(['1 timer(s) left after every source closed', '1 stream(s) left open after every source closed']));
-    expect(check(plain, { ...run, afterClose: ['message after close()'] })).toContain('dispatched after close(): message after close()');
+    expect(check(plain, { ...run, leftover: { timers: 1, openStreams: 1 } })).toEqual(
+      expect.arrayContaining([
+        '1 timer(s) left after every source closed',
+        '1 stream(s) left open after every source closed',
+      ]),
+    );
+    expect(check(plain, { ...run, afterClose: ['message after close()'] })).toContain(
+      'dispatched after close(): message after close()',
+    );
   });
 });

@@ -32,7 +32,8 @@ export function interpret(text: string): Dispatch[] {
     // [spec] "If the data buffer is an empty string, set the data buffer and
     // the event type buffer to the empty string and return." (An id-only block
     // still sets the last event ID string: step 1, before this one.)
-    if (data !== undefined) out.push({ kind: 'event', type: type === '' ? 'message' : type, data: data.join('\n'), id });
+    if (data !== undefined)
+      out.push({ kind: 'event', type: type === '' ? 'message' : type, data: data.join('\n'), id });
     else if (id !== undefined) out.push({ kind: 'id', id });
     data = undefined;
     type = '';
@@ -144,12 +145,19 @@ export function expectedDelay(
   serverWait: number,
   random: number,
 ): number {
-  const d = n === 0 ? Math.min(policy.maxDelay, base) : Math.min(policy.maxDelay, Math.max(base, policy.initialDelay) * policy.factor ** n);
+  const d =
+    n === 0
+      ? Math.min(policy.maxDelay, base)
+      : Math.min(policy.maxDelay, Math.max(base, policy.initialDelay) * policy.factor ** n);
   return Math.round(Math.max(d, Math.min(3_600_000, serverWait)) * (1 + policy.jitter * random));
 }
 
 /** [contract] What a response tells the client to do, before any body is read. */
-export function verdictOf(status: number, contentTypeEssence: string | undefined, headersAreFunction: boolean): 'open' | 'retry' | 'reauthenticate' | 'fail' {
+export function verdictOf(
+  status: number,
+  contentTypeEssence: string | undefined,
+  headersAreFunction: boolean,
+): 'open' | 'retry' | 'reauthenticate' | 'fail' {
   if (status === 200) return contentTypeEssence === 'text/event-stream' ? 'open' : 'fail';
   if (status === 401 && headersAreFunction) return 'reauthenticate';
   if (status >= 500 || status === 408 || status === 429) return 'retry';

@@ -9,8 +9,18 @@ import { check } from './check.js';
 import { type Case, type ClientOptions, runCase } from './run-script.js';
 import type { Item, Plan } from './scripts.js';
 
-const client: ClientOptions = { dedupe: 1000, lastEventIdQuery: false, headersFunction: true, maxRetries: Infinity, fileStore: false, post: false };
-const events = (...types: string[]): Item => ({ kind: 'new', events: types.map((type, i) => ({ type, data: `d${i}`, idField: 'id: ' as const })) });
+const client: ClientOptions = {
+  dedupe: 1000,
+  lastEventIdQuery: false,
+  headersFunction: true,
+  maxRetries: Infinity,
+  fileStore: false,
+  post: false,
+};
+const events = (...types: string[]): Item => ({
+  kind: 'new',
+  events: types.map((type, i) => ({ type, data: `d${i}`, idField: 'id: ' as const })),
+});
 const stream = (items: Item[], ending: Plan['ending'], more: Partial<Plan> = {}): Plan => ({
   status: 200,
   contentType: ['text/event-stream'],
@@ -61,11 +71,20 @@ describe('found by the invariant fuzzer', () => {
 
   it('a 431 to a request with a cursor: the retry without it waits on a timer of 0 ms, and goes', async () => {
     const c: Case = {
-      plans: [stream([events('')], 'drop'), { ...stream([], 'end'), status: 431, contentType: ['text/plain'] }, stream([events('')], 'end')],
+      plans: [
+        stream([events('')], 'drop'),
+        { ...stream([], 'end'), status: 431, contentType: ['text/plain'] },
+        stream([events('')], 'end'),
+      ],
       client,
       caller: { restarts: 0, steps: [] },
     };
     const run = await holds(c);
-    expect(run.server.received.filter((r) => r.hop === 'first').map((r) => r.lastEventId)).toEqual([undefined, '1', undefined, '2']);
+    expect(run.server.received.filter((r) => r.hop === 'first').map((r) => r.lastEventId)).toEqual([
+      undefined,
+      '1',
+      undefined,
+      '2',
+    ]);
   });
 });

@@ -10,7 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { createMemoryStore, type LastEventIdStore, ResilientEventSource, type ResilientEventSourceInit } from '../../src/index.js';
+import {
+  createMemoryStore,
+  type LastEventIdStore,
+  ResilientEventSource,
+  type ResilientEventSourceInit,
+} from '../../src/index.js';
 import { createFileStore } from '../../src/node.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { startScriptServer, type ScriptServer } from './script-server.js';
@@ -109,10 +114,22 @@ export const fuzzCase = (options: { loopScripts?: boolean } = {}): fc.Arbitrary<
         post: fc.constantFrom(false, false, false, false, true),
       }),
       caller: fc.record({
-        act: fc.option(fc.record({ on: fc.constantFrom(...actionKinds), nth: fc.integer({ min: 1, max: 4 }), call: fc.constantFrom('close' as const, 'reconnect' as const) }), { nil: undefined }),
-        loop: options.loopScripts === false ? fc.constant(undefined) : fc.option(fc.record({ breakAfter: fc.integer({ min: 1, max: 12 }) }), { freq: 4, nil: undefined }),
+        act: fc.option(
+          fc.record({
+            on: fc.constantFrom(...actionKinds),
+            nth: fc.integer({ min: 1, max: 4 }),
+            call: fc.constantFrom('close' as const, 'reconnect' as const),
+          }),
+          { nil: undefined },
+        ),
+        loop:
+          options.loopScripts === false
+            ? fc.constant(undefined)
+            : fc.option(fc.record({ breakAfter: fc.integer({ min: 1, max: 12 }) }), { freq: 4, nil: undefined }),
         restarts: fc.integer({ min: 0, max: 2 }),
-        steps: fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(-3_600_000, 3_600_000, -5_000)), { maxLength: 2 }),
+        steps: fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(-3_600_000, 3_600_000, -5_000)), {
+          maxLength: 2,
+        }),
       }),
     })
     .map((c) =>
@@ -120,7 +137,17 @@ export const fuzzCase = (options: { loopScripts?: boolean } = {}): fc.Arbitrary<
       // where the parser stands when the loop is left depends on how the bytes were cut (see
       // check.ts). A loop and a listener's action are not combined.
       c.caller.loop
-        ? { ...c, caller: { ...c.caller, act: undefined }, plans: c.plans.map((p) => ({ ...p, items: p.items.filter((i) => i.kind !== 'id-only' && i.kind !== 'reset' && !(i.kind === 'odd-lines' && i.lines.includes('id'))) })) }
+        ? {
+            ...c,
+            caller: { ...c.caller, act: undefined },
+            plans: c.plans.map((p) => ({
+              ...p,
+              items: p.items.filter(
+                (i) =>
+                  i.kind !== 'id-only' && i.kind !== 'reset' && !(i.kind === 'odd-lines' && i.lines.includes('id')),
+              ),
+            })),
+          }
         : c,
     );
 
@@ -211,7 +238,9 @@ export async function runCase(c: Case, seed: number): Promise<Run> {
       heartbeatTimeout: HEARTBEAT,
       backoff: { ...BACKOFF, maxRetries: c.client.maxRetries },
       dedupe: c.client.dedupe,
-      headers: c.client.headersFunction ? () => ({ Authorization: `Bearer t${++token}` }) : { Authorization: 'Bearer static' },
+      headers: c.client.headersFunction
+        ? () => ({ Authorization: `Bearer t${++token}` })
+        : { Authorization: 'Bearer static' },
       ...(c.client.lastEventIdQuery ? { lastEventIdQuery: 'lastEventId' } : {}),
       ...(c.client.post ? { method: 'POST', body: '{}' } : {}),
     };
@@ -237,16 +266,27 @@ export async function runCase(c: Case, seed: number): Promise<Run> {
       if (counts[kind] !== c.caller.act.nth) return;
       if (midStream && source.readyState === source.OPEN) {
         const stream = streamIndex();
-        run.cuts.push({ stream, delivered: run.seen.filter((e) => e.kind === 'message' && e.source === index && e.stream === stream).length });
+        run.cuts.push({
+          stream,
+          delivered: run.seen.filter((e) => e.kind === 'message' && e.source === index && e.stream === stream).length,
+        });
       }
       // Once CLOSED (a stats event after the end), neither call does anything: not an action to model.
-      if (source.readyState !== source.CLOSED) run.acted = { source: index, call: c.caller.act.call, after: run.seen.length - 1, on: kind };
+      if (source.readyState !== source.CLOSED)
+        run.acted = { source: index, call: c.caller.act.call, after: run.seen.length - 1, on: kind };
       if (c.caller.act.call === 'close') {
         closedByCaller = true;
         source.close();
       } else source.reconnect();
     };
-    const message = (e: MessageEvent) => record({ kind: 'message', type: e.type, data: e.data as string, lastEventId: e.lastEventId, stream: streamIndex() });
+    const message = (e: MessageEvent) =>
+      record({
+        kind: 'message',
+        type: e.type,
+        data: e.data as string,
+        lastEventId: e.lastEventId,
+        stream: streamIndex(),
+      });
     /** A message to a listener (in loop mode, the loop records them instead). */
     const onMessage = (e: Event) => {
       if (looped || !(e instanceof MessageEvent)) return;
@@ -274,7 +314,13 @@ export async function runCase(c: Case, seed: number): Promise<Run> {
       waitingOnTimer = e.reason !== 'requested' && e.reason !== 'wake';
       attemptsAtWait = source.stats.connectionAttempts;
       opened = undefined;
-      record({ kind: 'reconnecting', attempt: e.attempt, delay: e.delay, reason: e.reason, at: clock.monotonic?.() ?? 0 });
+      record({
+        kind: 'reconnecting',
+        attempt: e.attempt,
+        delay: e.delay,
+        reason: e.reason,
+        at: clock.monotonic?.() ?? 0,
+      });
       observe('reconnecting', false);
     });
     source.addEventListener('stats', (e) => {
@@ -316,7 +362,10 @@ export async function runCase(c: Case, seed: number): Promise<Run> {
       for (;;) {
         let state = quiet();
         for (let i = 0; state === undefined; i++) {
-          if (i > 10_000) throw new Error(`the run hangs: ${JSON.stringify({ readyState: current.readyState, waitingOnTimer, requests: server.received.length, streams: server.streams.map((s) => ({ plan: s.plan, written: s.written, closed: s.closed, bytes: s.bytes.length })), stats: current.stats, baseBytes, attemptsAtWait, opened, seen: run.seen.slice(-5), received: server.received.slice(-3) })}`);
+          if (i > 10_000)
+            throw new Error(
+              `the run hangs: ${JSON.stringify({ readyState: current.readyState, waitingOnTimer, requests: server.received.length, streams: server.streams.map((s) => ({ plan: s.plan, written: s.written, closed: s.closed, bytes: s.bytes.length })), stats: current.stats, baseBytes, attemptsAtWait, opened, seen: run.seen.slice(-5), received: server.received.slice(-3) })}`,
+            );
           await tick();
           state = quiet();
         }

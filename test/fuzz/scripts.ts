@@ -61,30 +61,74 @@ export interface Plan {
 /** Event types, ours among them (the native EventSource dispatches any name the server gives). */
 export const eventTypes = ['', 'message', 'update', 'error', 'open', 'stats', 'reconnecting'] as const;
 
-const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ':', 'é', '€', '😀', '\u2028', '\0', '\uFEFF', '{', '"'), maxLength: 8 });
+const text = fc.string({
+  unit: fc.constantFrom('a', 'b', ' ', ':', 'é', '€', '😀', '\u2028', '\0', '\uFEFF', '{', '"'),
+  maxLength: 8,
+});
 const data = fc.array(text, { minLength: 1, maxLength: 3 }).map((lines) => lines.join('\n'));
 const type = fc.constantFrom(...eventTypes);
 
 const item: fc.Arbitrary<Item> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('new' as const), events: fc.array(fc.record({ type, data, idField: fc.constantFrom('id: ' as const, 'id:' as const) }), { minLength: 1, maxLength: 4 }) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('new' as const),
+      events: fc.array(fc.record({ type, data, idField: fc.constantFrom('id: ' as const, 'id:' as const) }), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('replay' as const), count: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('noid' as const), type, data }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('odd-id' as const), id: fc.constantFrom('é7', 'a b', 'x\u0001y', '\t9'), data }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('odd-id' as const),
+      id: fc.constantFrom('é7', 'a b', 'x\u0001y', '\t9'),
+      data,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('comment' as const), text }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('retry' as const), value: fc.constantFrom('0', '50', '2500', '12x', ' 100', '') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('retry' as const),
+      value: fc.constantFrom('0', '50', '2500', '12x', ' 100', ''),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('id-only' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const), withData: fc.boolean() }) },
   {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('odd-lines' as const),
-      lines: fc.array(fc.constantFrom('Data: ignored', 'event', 'data', 'retry', 'id', ':', 'data:  two spaces', 'foo: bar', 'event:update', 'data:x'), { minLength: 1, maxLength: 3 }),
+      lines: fc.array(
+        fc.constantFrom(
+          'Data: ignored',
+          'event',
+          'data',
+          'retry',
+          'id',
+          ':',
+          'data:  two spaces',
+          'foo: bar',
+          'event:update',
+          'data:x',
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
     }),
   },
 );
 
 /** A Content-Type that makes a 200 an event stream, and some that do not. */
-const streamType = fc.constantFrom(['text/event-stream'], ['text/event-stream; charset=utf-8'], ['TEXT/Event-Stream'], ['text/event-stream', 'text/event-stream']);
+const streamType = fc.constantFrom(
+  ['text/event-stream'],
+  ['text/event-stream; charset=utf-8'],
+  ['TEXT/Event-Stream'],
+  ['text/event-stream', 'text/event-stream'],
+);
 const wrongType = fc.constantFrom(['text/html'], [], ['text/event-stream', 'text/plain'], ['application/json']);
 
 const body = {
@@ -100,7 +144,9 @@ export const streamPlan = (endings: readonly Ending[] = ['end', 'drop', 'silence
   fc.record({ status: fc.constant(200), contentType: streamType, ending: fc.constantFrom(...endings), ...body });
 
 /** Any answer: mostly streams, and every status the contract names. */
-export const plan = (options: { endings?: readonly Ending[]; statuses?: readonly number[]; redirects?: boolean } = {}): fc.Arbitrary<Plan> => {
+export const plan = (
+  options: { endings?: readonly Ending[]; statuses?: readonly number[]; redirects?: boolean } = {},
+): fc.Arbitrary<Plan> => {
   const statuses = options.statuses ?? [204, 401, 404, 408, 414, 429, 431, 500, 503];
   const other: fc.Arbitrary<Plan> = fc.record({
     status: fc.constantFrom(...statuses),
@@ -110,10 +156,25 @@ export const plan = (options: { endings?: readonly Ending[]; statuses?: readonly
     ...body,
     items: fc.constant([]),
   });
-  const wrong: fc.Arbitrary<Plan> = fc.record({ status: fc.constant(200), contentType: wrongType, ending: fc.constant('end' as const), ...body });
-  const answer = fc.oneof({ weight: 7, arbitrary: streamPlan(options.endings) }, { weight: statuses.length > 0 ? 3 : 0, arbitrary: other }, { weight: 1, arbitrary: wrong });
+  const wrong: fc.Arbitrary<Plan> = fc.record({
+    status: fc.constant(200),
+    contentType: wrongType,
+    ending: fc.constant('end' as const),
+    ...body,
+  });
+  const answer = fc.oneof(
+    { weight: 7, arbitrary: streamPlan(options.endings) },
+    { weight: statuses.length > 0 ? 3 : 0, arbitrary: other },
+    { weight: 1, arbitrary: wrong },
+  );
   if (options.redirects === false) return answer;
-  const redirect = fc.option(fc.record({ status: fc.constantFrom(301 as const, 302 as const, 307 as const, 308 as const), crossOrigin: fc.boolean() }), { freq: 6, nil: undefined });
+  const redirect = fc.option(
+    fc.record({
+      status: fc.constantFrom(301 as const, 302 as const, 307 as const, 308 as const),
+      crossOrigin: fc.boolean(),
+    }),
+    { freq: 6, nil: undefined },
+  );
   return fc.tuple(answer, redirect).map(([p, r]) => ({ ...p, redirect: r }));
 };
 
@@ -194,7 +255,9 @@ export function renderBody(p: Plan, backlog: readonly LogEvent[], log: LogEvent[
 
 /** `bytes` cut at the plan's fractions (anywhere, inside a UTF-8 sequence too). */
 export function chunksOf(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].filter((n) => n > 0 && n < bytes.length).sort((a, b) => a - b);
+  const at = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))]
+    .filter((n) => n > 0 && n < bytes.length)
+    .sort((a, b) => a - b);
   const chunks: Uint8Array[] = [];
   let from = 0;
   for (const n of [...at, bytes.length]) {

@@ -25,7 +25,11 @@ for (let b = 0; b * batch < count; b++) {
   const body = JSON.stringify(Array.from({ length: batch }, (_, i) => `b${b}.${i}`));
   for (;;) {
     try {
-      const res = await fetch(`${url}/control/publish?key=${prefix}-${b}`, { method: 'POST', body, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${url}/control/publish?key=${prefix}-${b}`, {
+        method: 'POST',
+        body,
+        signal: AbortSignal.timeout(5000),
+      });
       if (res.ok) {
         const answer = (await res.json()) as { first: number; lastId: number };
         firstIds.push(answer.first);

@@ -4,10 +4,14 @@ import type { ResilientEventSource } from '../../src/index.js';
 export function next<E extends Event = Event>(target: EventTarget, type: string, ms = 10_000): Promise<E> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "${type}" event within ${ms} ms`)), ms);
-    target.addEventListener(type, (event) => {
-      clearTimeout(timer);
-      resolve(event as E);
-    }, { once: true });
+    target.addEventListener(
+      type,
+      (event) => {
+        clearTimeout(timer);
+        resolve(event as E);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -31,8 +35,17 @@ export function recorder(es: ResilientEventSource, type = 'message') {
     until(n: number, ms = 20_000): Promise<void> {
       if (ids.length >= n) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${ids.length} of ${n} events within ${ms} ms; last id ${ids.at(-1)}`)), ms);
-        waiters.push({ n, resolve: () => { clearTimeout(timer); resolve(); } });
+        const timer = setTimeout(
+          () => reject(new Error(`only ${ids.length} of ${n} events within ${ms} ms; last id ${ids.at(-1)}`)),
+          ms,
+        );
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
   };
@@ -45,7 +58,10 @@ export const range = (from: number, to: number) => Array.from({ length: to - fro
  * A listener for our own events only: a server event of the same name
  * (`event: error`…) arrives at the same listeners as a MessageEvent.
  */
-export function ours<E extends Event>(kind: abstract new (...args: never[]) => E, listener: (event: E) => void): (event: Event) => void {
+export function ours<E extends Event>(
+  kind: abstract new (...args: never[]) => E,
+  listener: (event: E) => void,
+): (event: Event) => void {
   return (event) => {
     if (event instanceof kind) listener(event);
   };

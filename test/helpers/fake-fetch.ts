@@ -78,7 +78,6 @@ export function createFakeFetch(): FakeFetch {
       waiters.get(calls.length - 1)?.(call);
     })) as FakeFetch;
   fetch.calls = calls;
-  fetch.call = (n) =>
-    calls[n] ? Promise.resolve(calls[n]) : new Promise((resolve) => waiters.set(n, resolve));
+  fetch.call = (n) => (calls[n] ? Promise.resolve(calls[n]) : new Promise((resolve) => waiters.set(n, resolve)));
   return fetch;
 }

@@ -22,11 +22,19 @@ export function closeAfterEach(): ResilientEventSource[] {
 }
 
 /** A source on a fake fetch and a fake clock, with `random() = 0`, no store, and its `error` events recorded. */
-export function fakeSource<C extends FakeClock = FakeClock>(sources: ResilientEventSource[], url: string, options: ResilientEventSourceInit = {}, clock: C = createFakeClock() as C) {
+export function fakeSource<C extends FakeClock = FakeClock>(
+  sources: ResilientEventSource[],
+  url: string,
+  options: ResilientEventSourceInit = {},
+  clock: C = createFakeClock() as C,
+) {
   const fetch = createFakeFetch();
   const es = new ResilientEventSource(url, { fetch, clock, random: () => 0, store: false, ...options });
   sources.push(es);
   const errors: StreamErrorEvent[] = [];
-  es.addEventListener('error', ours(StreamErrorEvent, (e) => errors.push(e)));
+  es.addEventListener(
+    'error',
+    ours(StreamErrorEvent, (e) => errors.push(e)),
+  );
   return { es, fetch, clock, errors };
 }

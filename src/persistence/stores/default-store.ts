@@ -12,8 +12,9 @@ let shared: LastEventIdStore | undefined;
 
 /** The runtime's default store (created on first use, then shared). */
 export function defaultStore(): LastEventIdStore {
-  shared ??= typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object'
-    ? createIndexedDbStore()
-    : createMemoryStore();
+  shared ??=
+    typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object'
+      ? createIndexedDbStore()
+      : createMemoryStore();
   return shared;
 }

@@ -62,12 +62,15 @@ export function createFileStore(directory: string): LastEventIdStore {
   const inOrder = <T>(key: string, run: () => Promise<T>): Promise<T> => {
     const next = (queues.get(key) ?? Promise.resolve()).catch(() => {}).then(run);
     queues.set(key, next);
-    void next.finally(() => {
-      if (queues.get(key) === next) queues.delete(key);
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (queues.get(key) === next) queues.delete(key);
+      })
+      .catch(() => {});
     return next;
   };
-  const pathOf = (key: string) => join(directory, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  const pathOf = (key: string) =>
+    join(directory, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
   const failed: Failure = (what, key, cause, corrupt) =>
     new StoreError(`Could not ${what} the cursor for "${key}" in ${directory}`, { cause, corrupt });
 

@@ -55,9 +55,14 @@ export function createIndexedDbStore(
     }, forget);
     return opened;
   };
-  const begin = async (mode: IDBTransactionMode): Promise<IDBTransaction> => (await (database ??= open())).transaction(objectStoreName, mode);
+  const begin = async (mode: IDBTransactionMode): Promise<IDBTransaction> =>
+    (await (database ??= open())).transaction(objectStoreName, mode);
   /** One call in its own transaction: a read resolves with the value, a write once it is committed. */
-  const call = async <R>(what: string, mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest): Promise<R> => {
+  const call = async <R>(
+    what: string,
+    mode: IDBTransactionMode,
+    act: (store: IDBObjectStore) => IDBRequest,
+  ): Promise<R> => {
     try {
       // A connection that closed before its close event reached us: once more, on a new one.
       const transaction = await begin(mode).catch(() => ((database = undefined), begin(mode)));
