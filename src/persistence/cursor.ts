@@ -144,69 +144,76 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
  * Turns changes into writes: at most one in flight, at most one per
  * interval, the value taken when the write starts; `flush()` writes at once.
  */
-function createWriter(
-  call: GuardedCall,
-  params: CursorKeeperParams,
-  hold: KeyHold,
-): Pick<CursorKeeper, 'changed' | 'flush'> {
-  const { key, clock, snapshot } = params;
-  const writeInterval = params.writeInterval ?? defaultWriteInterval;
-  let dirty = false;
-  let timer: TimerHandle | undefined;
-  let lastWriteAt = -Infinity;
-  const inFlight = new Set<Promise<void>>();
+class Writer implements Pick<CursorKeeper, 'changed' | 'flush'> {
+  #dirty = false;
+  #timer: TimerHandle | undefined;
+  #lastWriteAt = -Infinity;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #call: GuardedCall;
+  readonly #params: CursorKeeperParams;
+  readonly #hold: KeyHold;
+  readonly #writeInterval: number;
 
-  const write = (): void => {
+  constructor(call: GuardedCall, params: CursorKeeperParams, hold: KeyHold) {
+    this.#call = call;
+    this.#params = params;
+    this.#hold = hold;
+    this.#writeInterval = params.writeInterval ?? defaultWriteInterval;
+  }
+
+  /** The state changed: a write is scheduled, unless one is already. Cheap enough per event. */
+  changed(): void {
+    // Already dirty means a write is scheduled or in flight, and it will
+    // take this change too: nothing to do on this per-event path.
+    if (this.#dirty) return;
+    this.#dirty = true;
+    this.#schedule();
+  }
+
+  async flush(): Promise<void> {
+    while (this.#dirty || this.#inFlight.size > 0) {
+      // The final write starts now, synchronously, even with another in
+      // flight: a page that is going away (pagehide) runs no later task, so
+      // waiting first would lose it. Stores apply writes in call order, so
+      // this one still wins.
+      if (this.#dirty) this.#write();
+      await Promise.all(this.#inFlight);
+    }
+  }
+
+  #write(): void {
+    const { key, clock, snapshot } = this.#params;
     // flush() may write while a spaced-out write is still scheduled: that
     // timer is now pointless and must not outlive close().
-    clock.clearTimeout(timer);
-    timer = undefined;
-    dirty = false;
+    clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#dirty = false;
     // Another source took the key since this one closed: the cursor is its now.
-    if (!hold.owns()) return;
+    if (!this.#hold.owns()) return;
     const cursor = snapshot();
-    lastWriteAt = clock.monotonic();
+    this.#lastWriteAt = clock.monotonic();
     // Writes start synchronously: the pagehide flush has no later task to
     // run in. An empty last id with nothing remembered is the reset state:
     // remove the entry rather than store an empty one.
     const done: Promise<void> = (
       cursor.lastEventId === '' && cursor.recentIds.length === 0
-        ? call('delete', (s) => s.delete(key))
-        : call('write', (s) => s.set(key, cursor))
+        ? this.#call('delete', (s) => s.delete(key))
+        : this.#call('write', (s) => s.set(key, cursor))
     ).then(() => {
-      inFlight.delete(done);
-      schedule();
+      this.#inFlight.delete(done);
+      this.#schedule();
     });
-    inFlight.add(done);
-  };
+    this.#inFlight.add(done);
+  }
 
-  const schedule = (): void => {
-    if (!dirty || inFlight.size > 0 || timer !== undefined) return;
+  #schedule(): void {
+    if (!this.#dirty || this.#inFlight.size > 0 || this.#timer !== undefined) return;
+    const { clock } = this.#params;
     // On the monotonic clock: a wall clock stepped back must not hold writes off.
-    const wait = lastWriteAt + writeInterval - clock.monotonic();
-    if (wait > 0) timer = clock.setTimeout(write, wait);
-    else write();
-  };
-
-  return {
-    changed() {
-      // Already dirty means a write is scheduled or in flight, and it will
-      // take this change too: nothing to do on this per-event path.
-      if (dirty) return;
-      dirty = true;
-      schedule();
-    },
-    async flush() {
-      while (dirty || inFlight.size > 0) {
-        // The final write starts now, synchronously, even with another in
-        // flight: a page that is going away (pagehide) runs no later task, so
-        // waiting first would lose it. Stores apply writes in call order, so
-        // this one still wins.
-        if (dirty) write();
-        await Promise.all(inFlight);
-      }
-    },
-  };
+    const wait = this.#lastWriteAt + this.#writeInterval - clock.monotonic();
+    if (wait > 0) this.#timer = clock.setTimeout(() => this.#write(), wait);
+    else this.#write();
+  }
 }
 
 /**
@@ -229,7 +236,7 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
     return idle;
   }
   const { call, fail } = guardStore(store, params);
-  const writer = createWriter(call, params, hold);
+  const writer = new Writer(call, params, hold);
   /**
    * A stored value that is corrupt is reported; the store still works, and a
    * save replaces it, made at once (even a stream that delivers nothing must
@@ -258,7 +265,8 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
       fail(new StoreError(`The value stored under "${key}" is not a cursor; starting without one`));
       return undefined;
     },
-    ...writer,
+    changed: () => writer.changed(),
+    flush: () => writer.flush(),
     close() {
       abandonReads();
       hold.release();

@@ -6,7 +6,7 @@
  * position and messages are delivery.ts's.
  */
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from '../attempt/connection.js';
-import { buildRequest, futileScheme, type RequestOptions } from '../attempt/request.js';
+import { buildRequest, futileScheme } from '../attempt/request.js';
 import {
   OpenEvent,
   ReconnectingEvent,
@@ -15,12 +15,12 @@ import {
   type StreamErrorInit,
 } from '../contract/events.js';
 import type { NormalizedOptions } from '../options/options.js';
-import type { TimerHandle } from '../platform/clock.js';
 import { isHidden } from '../platform/lifecycle.js';
 import { decide, type PolicyOptions } from '../policy/reconnect-policy.js';
 import { ResumePoint } from '../policy/resume-point.js';
 import { type PauseReason, Pauses } from './pauses.js';
 import { ReconnectState } from './reconnect-state.js';
+import { ReconnectTimer } from './reconnect-timer.js';
 import type { Delivery } from './delivery.js';
 
 const CONNECTING = 0;
@@ -53,50 +53,30 @@ export class Driver {
   readonly #d: Delivery;
   readonly #host: DriverHost;
   readonly #policy: PolicyOptions;
-  readonly #request: RequestOptions;
   readonly #callbacks: ConnectionCallbacks;
   readonly #pauses = new Pauses();
   /** The policy's inputs between attempts: the reconnection time, the failure streak, the 401 retry. */
   readonly #between: ReconnectState;
   readonly #resume: ResumePoint;
+  readonly #wait: ReconnectTimer;
   #connection: Connection | undefined;
-  #reconnectTimer: TimerHandle | undefined;
 
   constructor(options: NormalizedOptions, delivery: Delivery, host: DriverHost) {
     this.#o = options;
     this.#d = delivery;
     this.#host = host;
     this.#resume = new ResumePoint(options.url);
-    const state = (this.#between = new ReconnectState(
-      options.backoff.initialDelay,
-      () => delivery.counters.eventsDelivered,
-    ));
-    const {
-      endOfStream,
-      heartbeatTimeout,
-      maxEventSize,
-      backoff,
-      random,
-      headers,
-      method,
-      body,
-      withCredentials,
-      lastEventIdQuery,
-    } = options;
-    this.#policy = {
-      endOfStream,
-      heartbeatTimeout,
-      maxEventSize,
-      backoff,
-      random,
-      headersAreFunction: typeof headers === 'function',
-    };
-    this.#request = { headers, method, body, withCredentials, lastEventIdQuery };
+    this.#wait = new ReconnectTimer(options.clock);
+    const between = new ReconnectState(options.backoff.initialDelay, () => delivery.counters.eventsDelivered);
+    this.#between = between;
+    const { endOfStream, heartbeatTimeout, maxEventSize, backoff, random, headers } = options;
+    const headersAreFunction = typeof headers === 'function';
+    this.#policy = { endOfStream, heartbeatTimeout, maxEventSize, backoff, random, headersAreFunction };
     this.#callbacks = {
       onOpen: (status, responseHeaders, finalUrl) => this.announceConnection(status, responseHeaders, finalUrl),
       onEvent: delivery.message,
       onId: (id) => delivery.moveTo(id),
-      onRetry: (ms) => state.retry(ms),
+      onRetry: (ms) => between.retry(ms),
       onBytes: (count, now) => delivery.bytes(count, now),
     };
   }
@@ -139,7 +119,7 @@ export class Driver {
   async #connect(): Promise<void> {
     // A listener (of `stats`, say) may have closed or paused the source just before.
     if (this.isHalted()) return;
-    this.#reconnectTimer = undefined;
+    this.#wait.cancel();
     const generation = ++this.#generation;
     const o = this.#o;
     // [spec] A network error the user agent knows to be futile fails the
@@ -154,7 +134,7 @@ export class Driver {
     const connection = openConnection(
       {
         url,
-        prepare: () => buildRequest(this.#request, url, cursor),
+        prepare: () => buildRequest(o, url, cursor),
         fetch: o.fetch,
         clock: o.clock,
         heartbeatTimeout: o.heartbeatTimeout,
@@ -225,7 +205,7 @@ export class Driver {
     this.#host.stats();
     if (!this.#isCurrent(generation)) return;
     // [spec] "Wait a delay equal to the reconnection time of the event source."
-    if (error) this.#reconnectTimer = this.#o.clock.setTimeout(() => void this.#connect(), init.delay);
+    if (error) this.#wait.start(init.delay, () => void this.#connect());
     else void this.#connect();
   }
 
@@ -260,14 +240,9 @@ export class Driver {
 
   /** Drops the wait or the attempt. The reconnect timer goes first, so nothing can reopen what is closing. */
   #drop(): void {
-    this.#clearTimer();
+    this.#wait.cancel();
     this.#connection?.abort();
     this.#connection = undefined;
-  }
-
-  #clearTimer(): void {
-    if (this.#reconnectTimer !== undefined) this.#o.clock.clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
   }
 
   /** Connects again at once, dropping the connection or the wait (`reconnect()`, a wake). Not a failure: no `error`. */
@@ -284,8 +259,8 @@ export class Driver {
 
   /** Back online: a pending wait is cut short. */
   reconnectIfWaiting(): void {
-    if (this.#reconnectTimer === undefined || this.isClosed()) return;
-    this.#clearTimer();
+    if (!this.#wait.waiting || this.isClosed()) return;
+    this.#wait.cancel();
     void this.#connect();
   }
 
