@@ -79,7 +79,10 @@ function shortMessages(): Plugin {
     renderChunk(code) {
       const cuts: [number, number, string][] = [];
       const walk = (node: unknown): void => {
-        if (Array.isArray(node)) return node.forEach(walk);
+        if (Array.isArray(node)) {
+          for (const item of node) walk(item);
+          return;
+        }
         if (!node || typeof node !== 'object') return;
         const n = node as Node;
         if (n.type === 'Literal' && typeof n.value === 'string' && n.end - n.start > 14)

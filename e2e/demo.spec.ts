@@ -12,6 +12,7 @@ import { startDemo } from '../demo/server.js';
 import { expect } from './fixtures.js';
 
 const test = base.extend<{ demo: SseServer }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from its first parameter's pattern
   demo: async ({}, use) => {
     const server = await startDemo({ port: 0, interval: 150 });
     await use(server);

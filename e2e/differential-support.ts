@@ -149,6 +149,7 @@ export const makeTest = (routes: Record<string, Route>) =>
       },
       { scope: 'worker' },
     ],
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from its first parameter's pattern
     servers: async ({}, use) => {
       const staticRoots = { '/dist/': join(root, 'dist'), '/pages/': join(root, 'e2e', 'pages') };
       const self = await createScenarioServer({ routes, staticRoots });

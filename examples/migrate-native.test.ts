@@ -4,7 +4,7 @@
  * a drop mid-event and replayed events.
  */
 import { afterAll, expect, it } from 'vitest';
-import { feedEvents, playFeed } from './migrate-support.js';
+import { playFeed } from './migrate-support.js';
 import { servePage } from './support.js';
 
 const server = await servePage();

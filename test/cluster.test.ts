@@ -51,7 +51,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let dir: string;
 let redis: RedisProcess | undefined;
 let nginx: NginxProcess | undefined;
-let instances: InstanceProcess[] = [];
+const instances: InstanceProcess[] = [];
 let inProcess: ClusterServer | undefined;
 let publisherProcess: ChildProcess | undefined;
 const sources: ResilientEventSource[] = [];

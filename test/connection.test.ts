@@ -112,7 +112,10 @@ describe('openConnection', () => {
     let connection!: ReturnType<typeof open>['connection'];
     ({ connection } = open(async () => eventStream(stream.body), {
       ...callbacks,
-      onOpen: () => (log.push('open'), connection.abort()),
+      onOpen: () => {
+        log.push('open');
+        connection.abort();
+      },
     }));
     expect(await connection.done).toEqual({ kind: 'aborted' });
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -126,7 +129,10 @@ describe('openConnection', () => {
     let connection!: ReturnType<typeof open>['connection'];
     ({ connection } = open(async () => eventStream(stream.body), {
       ...callbacks,
-      onEvent: (_, data) => (log.push(data), connection.abort()),
+      onEvent: (_, data) => {
+        log.push(data);
+        connection.abort();
+      },
     }));
     const chunk = 'data: first\n\ndata: second\n\n';
     stream.push(chunk);

@@ -224,6 +224,6 @@ describe('createCursorKeeper', () => {
       await keeper.flush();
     }
     expect(failures).toHaveLength(1);
-    expect((failures[0]?.cause as DOMException).name).toBe('QuotaExceededError');
+    expect((failures[0]?.cause as DOMException | undefined)?.name).toBe('QuotaExceededError');
   });
 });

@@ -14,7 +14,7 @@ import {
   type StoredCursor,
 } from '../src/index.js';
 import { ours } from './helpers/events.js';
-import { createFakeClock, type FakeClock } from './helpers/fake-clock.js';
+import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch, type FakeFetch } from './helpers/fake-fetch.js';
 
 const URL_ = 'http://stream.test/events';
@@ -23,7 +23,12 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 let sources: ResilientEventSource[] = [];
 afterEach(async () => {
-  await Promise.all(sources.map((s) => (s.close(), s.closed)));
+  await Promise.all(
+    sources.map((s) => {
+      s.close();
+      return s.closed;
+    }),
+  );
   sources = [];
 });
 
@@ -786,7 +791,12 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
     globals['removeEventListener'] = target.removeEventListener.bind(target);
   });
   afterEach(async () => {
-    await Promise.all(sources.map((s) => (s.close(), s.closed)));
+    await Promise.all(
+      sources.map((s) => {
+        s.close();
+        return s.closed;
+      }),
+    );
     sources = [];
     delete globals['addEventListener'];
     delete globals['removeEventListener'];

@@ -28,7 +28,12 @@ beforeEach(async () => {
   server = await createSseServer({ retry: 50, heartbeatInterval: 0 });
 });
 afterEach(async () => {
-  await Promise.all(sources.map((s) => (s.close(), s.closed)));
+  await Promise.all(
+    sources.map((s) => {
+      s.close();
+      return s.closed;
+    }),
+  );
   sources = [];
   await server.close();
 });

@@ -11,7 +11,12 @@ import { createFakeFetch, type FakeStream } from './helpers/fake-fetch.js';
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 let sources: ResilientEventSource[] = [];
 afterEach(async () => {
-  await Promise.all(sources.map((s) => (s.close(), s.closed)));
+  await Promise.all(
+    sources.map((s) => {
+      s.close();
+      return s.closed;
+    }),
+  );
   sources = [];
   vi.restoreAllMocks();
 });

@@ -87,7 +87,10 @@ describe('reconnect()', () => {
   function reconnectOnce(es: Setup['es'], type: 'error' | 'reconnecting', when: (e: Event) => boolean = () => true) {
     let once = true;
     es.addEventListener(type, (e: Event) => {
-      if (once && when(e)) (once = false), es.reconnect();
+      if (once && when(e)) {
+        once = false;
+        es.reconnect();
+      }
     });
   }
 

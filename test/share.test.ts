@@ -65,7 +65,12 @@ beforeEach(() => {
   });
 });
 afterEach(async () => {
-  await Promise.all(sources.map((s) => (s.close(), s.closed)));
+  await Promise.all(
+    sources.map((s) => {
+      s.close();
+      return s.closed;
+    }),
+  );
   sources = [];
   Object.defineProperty(globalThis, 'navigator', { value: savedNavigator, configurable: true, writable: true });
 });

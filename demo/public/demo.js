@@ -1,7 +1,7 @@
 // The demo page: the same stream through the native EventSource and through
 // ResilientEventSource (from the UMD bundle), side by side. Everything shown is
 // also kept in window.demo for the demo's Playwright test.
-(function () {
+(() => {
   'use strict';
   const RES = window.ResilientEventSource;
   // Both start from what is live; only the resilient one has a cursor to resume

@@ -4,14 +4,15 @@
 // every listener call (type, readyState seen inside it, data, lastEventId,
 // origin, the event's shape), the source's attributes, and what close()
 // returned. e2e/differential.spec.ts compares the two traces.
-(function () {
+(() => {
   'use strict';
   // A cookie for 127.0.0.1 (cookies ignore the port): which requests carry it
   // tells the credentials mode, same-origin and cross-origin.
+  // biome-ignore lint/suspicious/noDocumentCookie: the cookie is the probe, set the way a page sets one
   document.cookie = 'diff=1; path=/';
 
   /** What a listener call looked like. */
-  function describe(es, via, event, self) {
+  function describeCall(es, via, event, self) {
     const entry = { via, type: event.type, readyState: es.readyState };
     if (typeof event.data === 'string' || event.type === 'message' || 'lastEventId' in event) {
       entry.data = event.data;
@@ -62,8 +63,8 @@
       trace.threw = {
         isDOMException: typeof DOMException !== 'undefined' && error instanceof DOMException,
         isError: error instanceof Error,
-        name: error && error.name,
-        code: error && error.code,
+        name: error?.name,
+        code: error?.code,
       };
       return Promise.resolve(trace);
     }
@@ -112,7 +113,7 @@
           // of the EventSource API, so not of the trace; a server event of
           // those names is a MessageEvent for both, and is.
           if ((event.type === 'reconnecting' || event.type === 'stats') && !(event instanceof MessageEvent)) return;
-          trace.calls.push(describe(es, via, event, this));
+          trace.calls.push(describeCall(es, via, event, this));
           if (event.type === 'error' && !seenErrors.has(event)) {
             seenErrors.add(event);
             errors++;

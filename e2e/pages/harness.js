@@ -2,7 +2,7 @@
 // CSP). Options come from the query string; everything the source does is
 // recorded in window.log and, with ?journal, in a sessionStorage journal that
 // survives reloads.
-(function () {
+(() => {
   const q = new URLSearchParams(location.search);
   const num = (name, fallback) => (q.has(name) ? Number(q.get(name)) : fallback);
   const RES = window.ResilientEventSource;

@@ -1,6 +1,6 @@
 // Runs the source in a dedicated worker and mirrors what it reports.
 window.log = { ids: [], data: [], errors: [], opens: 0, ready: null };
-const worker = new Worker('worker.js' + location.search);
+const worker = new Worker(`worker.js${location.search}`);
 worker.onmessage = ({ data }) => {
   if (data.type === 'message') {
     window.log.ids.push(data.id);

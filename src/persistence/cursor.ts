@@ -85,7 +85,7 @@ const shared: KeyHold = { owns: () => true, release: nothing, forget: nothing };
 /** What else a guarded call may be given. */
 interface CallOptions {
   /** Settles the call early (with `undefined`) when it settles first. */
-  until?: Promise<void>;
+  until?: Promise<undefined>;
   /** Returns true for a failure that leaves the store in use (a corrupt value: the next write replaces it). */
   tolerate?: (error: StoreError) => boolean;
 }
@@ -95,7 +95,7 @@ type GuardedCall = <T>(
   what: 'read' | 'write' | 'delete',
   run: (store: LastEventIdStore) => Promise<T>,
   options?: CallOptions,
-) => Promise<T | void>;
+) => Promise<T | undefined>;
 
 /**
  * The store behind a time limit. The first failure (a throw, a rejection, no
@@ -132,6 +132,7 @@ function guardStore(original: LastEventIdStore, params: CursorKeeperParams) {
       const error =
         cause instanceof StoreError ? cause : new StoreError(`The cursor store failed to ${what} "${key}"`, { cause });
       if (!tolerate?.(error)) fail(error);
+      return undefined;
     } finally {
       clock.clearTimeout(limit);
     }
@@ -248,11 +249,13 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
     writer.changed();
     return true;
   };
-  /** Settles the reads still waiting on the store, when the source closes. */
-  let abandonReads!: () => void;
   // Only a read is given up on close: nothing depends on it any more, and
   // its timer must not keep a process alive for the timeout.
-  const abandoned = new Promise<void>((resolve) => (abandonReads = resolve));
+  /** Settles the reads still waiting on the store, when the source closes. */
+  let abandonReads = (): void => {};
+  const abandoned = new Promise<undefined>((resolve) => {
+    abandonReads = () => resolve(undefined);
+  });
 
   return {
     async load() {

@@ -36,7 +36,8 @@ interface Claim {
 type Registry = Map<unknown, Map<string, Claim>>;
 const registryKey = Symbol.for('resilient-eventsource.open-keys');
 const holder = globalThis as { [registryKey]?: Registry };
-const registry: Registry = (holder[registryKey] ??= new Map());
+holder[registryKey] ??= new Map();
+const registry: Registry = holder[registryKey];
 
 /** Takes `key` of `store`, or returns `undefined` while another open source holds it. */
 export function holdKey(store: LastEventIdStore, key: string): KeyHold | undefined {

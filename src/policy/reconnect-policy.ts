@@ -63,11 +63,15 @@ export function decide(
       if (options.endOfStream === 'close') return { next: 'close' };
       return retry({ reason: 'network', message: 'The server ended the stream' });
     case 'network':
-      return retry({ reason: 'network', message: `Network error: ${describe(outcome.cause)}`, cause: outcome.cause });
+      return retry({
+        reason: 'network',
+        message: `Network error: ${describeCause(outcome.cause)}`,
+        cause: outcome.cause,
+      });
     case 'request-failed':
       return retry({
         reason: 'network',
-        message: `The headers or body function threw: ${describe(outcome.cause)}`,
+        message: `The headers or body function threw: ${describeCause(outcome.cause)}`,
         cause: outcome.cause,
       });
     case 'agent-abort':
@@ -188,7 +192,7 @@ function reconnect(
 }
 
 /** A cause as text for a message: the error's message (and its cause's), or the value. */
-function describe(error: unknown): string {
+function describeCause(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
     return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;

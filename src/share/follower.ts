@@ -18,10 +18,13 @@ export function followerHears(host: SharedStreamHost, message: ShareMessage): vo
       if (message.readyState === 1) opens(host, message.open);
       return;
     case 'open':
-      return opens(host, message.open);
+      opens(host, message.open);
+      return;
     case 'error':
-      return host.lost(fromWire(message));
+      host.lost(fromWire(message));
+      return;
     case 'reconnecting':
-      return host.reconnecting(message);
+      host.reconnecting(message);
+      return;
   }
 }

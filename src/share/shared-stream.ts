@@ -35,10 +35,11 @@ export function joinSharedStream(key: string, host: SharedStreamHost): SharedStr
     // before this news arrived, since locks and channel are not ordered with
     // each other, is a leader already and stops too), and events, which a new
     // leader may still be owed by the last one.
-    if (message.kind === 'error' && message.readyState === 2) return host.over(fromWire(message));
-    if (message.kind === 'end') return host.over(undefined);
-    if (message.kind === 'events') return host.events(message.origin, message.events);
-    return role === 'leader' ? leader.hears(message) : followerHears(host, message);
+    if (message.kind === 'error' && message.readyState === 2) host.over(fromWire(message));
+    else if (message.kind === 'end') host.over(undefined);
+    else if (message.kind === 'events') host.events(message.origin, message.events);
+    else if (role === 'leader') leader.hears(message);
+    else followerHears(host, message);
   };
 
   share = joinShare(`resilient-eventsource:${key}`, {

@@ -180,13 +180,15 @@ export class Driver {
         // (for an LLM-style POST, a second bill).
         this.#d.membership.leader()?.announceEnd();
         this.close();
-        return this.#host.stats();
+        this.#host.stats();
+        return;
       case 'fail':
-        return this.fail(decision.error);
+        this.fail(decision.error);
+        return;
       case 'reconnect':
         if (decision.fix === 'refuse-cursor') resume.refuse(this.#d.lastEventId);
         // [spec] "reestablish the connection", with the policy's delay in place of the reconnection time.
-        return this.#reconnect({ attempt, delay: decision.delay, reason: decision.error.reason }, decision.error);
+        this.#reconnect({ attempt, delay: decision.delay, reason: decision.error.reason }, decision.error);
     }
   }
 

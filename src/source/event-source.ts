@@ -92,13 +92,14 @@ export class ResilientEventSource extends SourceTarget<ResilientEventSource> {
       registries.get(this) as ListenerRegistry,
       new ShareMembership(),
     );
-    const driver = (this.#driver = new Driver(o, this.#delivery, {
+    const driver = new Driver(o, this.#delivery, {
       fire: (event) => this.dispatchEvent(event),
       stats: () => this.dispatchEvent(new StatsEvent(this.stats)),
       join: (): boolean =>
         joinShare(o.storageKey, { driver: this.#driver, delivery: this.#delivery, reconnect: () => this.reconnect() }),
       closed: () => this.#onClosed(),
-    }));
+    });
+    this.#driver = driver;
 
     const { signal } = o;
     if (signal?.aborted) {
@@ -191,8 +192,8 @@ export class ResilientEventSource extends SourceTarget<ResilientEventSource> {
     const driver = this.#driver;
     if (driver.isHalted() || !driver.started) return;
     const { membership } = this.#delivery;
-    if (membership.role() === 'follower') return membership.requestReconnect();
-    driver.reconnectNow('requested');
+    if (membership.role() === 'follower') membership.requestReconnect();
+    else driver.reconnectNow('requested');
   }
 
   /**

@@ -203,7 +203,7 @@ describe('the cursor keeper on real IndexedDB', () => {
     await k.flush();
     expect(failures).toHaveLength(1);
     expect(failures[0]?.message).toMatch(/IndexedDB write failed/);
-    expect((failures[0]?.cause as DOMException).name).toBe('QuotaExceededError');
+    expect((failures[0]?.cause as DOMException | undefined)?.name).toBe('QuotaExceededError');
   });
 
   it('an open that never answers (blocked) times out and degrades', async () => {

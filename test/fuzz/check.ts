@@ -127,7 +127,7 @@ function replay(c: Case, run: Run): void {
 
     const end = s + 1 < sources ? (run.sourceStarts[s + 1] as number) : firsts.length;
     let closed = false;
-    attempts: for (let a = run.sourceStarts[s] as number; a < end && !closed; a++) {
+    for (let a = run.sourceStarts[s] as number; a < end && !closed; a++) {
       const r = firsts[a];
       if (!r) break;
       // The cursor the request must carry.
@@ -175,7 +175,7 @@ function replay(c: Case, run: Run): void {
       };
 
       if (verdict === 'open') {
-        if (!take(a, { kind: 'open' })) break attempts;
+        if (!take(a, { kind: 'open' })) break;
         const stream = run.server.streams.findIndex((st) => st.plan === r.plan);
         const cut = run.cuts.find((x) => x.stream === stream);
         const bytes = run.server.streams[stream]?.bytes ?? new Uint8Array();
@@ -198,7 +198,7 @@ function replay(c: Case, run: Run): void {
           }
         }
         if (acted() || cut) {
-          if (run.acted?.call === 'close') break attempts;
+          if (run.acted?.call === 'close') break;
           requested(a);
           continue;
         }
@@ -214,7 +214,7 @@ function replay(c: Case, run: Run): void {
             reading();
             take(a, { kind: 'reconnecting', reason: 'wake', delay: 0, attempt: n + 1 });
             if (acted()) {
-              if (run.acted?.call === 'close') break attempts;
+              if (run.acted?.call === 'close') break;
               requested(a);
             }
           } else failure('heartbeat-timeout', undefined, 0);

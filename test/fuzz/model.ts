@@ -166,5 +166,6 @@ export function verdictOf(
 
 /** `id` as a `Last-Event-ID` value can carry it: [fetch] no NUL, CR or LF, and (Node's Headers) no other control character but tab. */
 export function sendable(id: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
   return !/[\0-\x08\x0a-\x1f\x7f]/.test(id);
 }

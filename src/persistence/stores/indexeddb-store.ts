@@ -55,8 +55,15 @@ export function createIndexedDbStore(
     }, forget);
     return opened;
   };
-  const begin = async (mode: IDBTransactionMode): Promise<IDBTransaction> =>
-    (await (database ??= open())).transaction(objectStoreName, mode);
+  const begin = async (mode: IDBTransactionMode): Promise<IDBTransaction> => {
+    database ??= open();
+    return (await database).transaction(objectStoreName, mode);
+  };
+  /** A connection that closed before its close event reached us: once more, on a new one. */
+  const beginAgain = (mode: IDBTransactionMode): Promise<IDBTransaction> => {
+    database = undefined;
+    return begin(mode);
+  };
   /** One call in its own transaction: a read resolves with the value, a write once it is committed. */
   const call = async <R>(
     what: string,
@@ -64,8 +71,7 @@ export function createIndexedDbStore(
     act: (store: IDBObjectStore) => IDBRequest,
   ): Promise<R> => {
     try {
-      // A connection that closed before its close event reached us: once more, on a new one.
-      const transaction = await begin(mode).catch(() => ((database = undefined), begin(mode)));
+      const transaction = await begin(mode).catch(() => beginAgain(mode));
       const request = act(transaction.objectStore(objectStoreName));
       if (mode === 'readonly') return (await settled(request)) as R;
       // Commit now instead of when the task ends. Chromium aborts a page's
