@@ -6,7 +6,16 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { backoffSpecs, optionSpecs } from '../src/options/option-specs.js';
 import { type NormalizedOptions, normalizeOptions } from '../src/options/options.js';
-import type { BackoffOptions, ResilientEventSourceInit } from '../src/contract/types.js';
+import type {
+  BackoffOptions,
+  BackoffPolicy,
+  BodyOption,
+  FetchLike,
+  HeadersOption,
+  LastEventIdStore,
+  ResilientEventSourceInit,
+} from '../src/contract/types.js';
+import type { RandomSource, SourceClock } from '../src/platform/clock.js';
 
 const url = 'http://127.0.0.1:9/stream';
 
@@ -19,6 +28,34 @@ describe('the option table', () => {
     const o = normalizeOptions(url, {});
     expect(Object.keys(o).sort()).toEqual([...Object.keys(optionSpecs), 'url', 'defaultFetch'].sort());
     expect(Object.keys(o.backoff).sort()).toEqual(Object.keys(backoffSpecs).sort());
+  });
+
+  it('derives each internal field type from its row', () => {
+    // What the driver, the delivery and the stores rely on, written out: the
+    // table's rows must give exactly these types.
+    interface Expected {
+      url: string;
+      defaultFetch: boolean;
+      withCredentials: boolean;
+      headers: HeadersOption | undefined;
+      method: string;
+      body: BodyOption | undefined;
+      fetch: FetchLike;
+      signal: AbortSignal | undefined;
+      backoff: BackoffPolicy;
+      heartbeatTimeout: number;
+      dedupe: number;
+      store: LastEventIdStore | false | undefined;
+      storageKey: string;
+      lastEventIdQuery: string | undefined;
+      maxEventSize: number;
+      pauseWhenHidden: boolean;
+      endOfStream: 'reconnect' | 'close';
+      share: boolean;
+      clock: SourceClock;
+      random: RandomSource;
+    }
+    expectTypeOf<{ [K in keyof NormalizedOptions]: NormalizedOptions[K] }>().toEqualTypeOf<Expected>();
   });
 
   it('accepts every option it names', () => {
