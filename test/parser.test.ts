@@ -1,11 +1,12 @@
 /**
  * The parser on its own (WHATWG HTML §9.2.6), fed text in every split, and
- * checked against eventsource-parser (a devDependency, used as an oracle) on
- * seeded random streams.
+ * checked, behind the UTF-8 decoder, against eventsource-parser 4.1.3 (a
+ * devDependency, used as an oracle) on seeded random byte streams.
  */
 import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { createEventStreamParser } from '../src/attempt/parser.js';
+import { createUtf8StreamDecoder } from '../src/attempt/utf8.js';
 
 type Report = ['event', string, string, string | undefined] | ['id', string] | ['retry', number] | ['too-large'];
 
@@ -204,10 +205,11 @@ describe('parser: maxEventSize', () => {
   });
 });
 
-describe('parser: against eventsource-parser on random streams', () => {
+describe('parser: against eventsource-parser 4.1.3 on random streams', () => {
   const LINE_ENDINGS = ['\n', '\r\n', '\r'];
   const NAMES = ['data', 'data', 'data', 'id', 'event', 'retry', 'dat', 'datax', 'Data', ''];
-  const VALUES = ['', ' ', 'x', ' a b ', 'é☃😀', ':', ' :x', '12', '3.5', 'a\0b'];
+  const VALUES = ['', ' ', 'x', ' a b ', 'é☃😀', ':', ' :x', '12', '3.5', 'a\0b', '\ufeff'];
+  const BOM = '\ufeff';
 
   function randomStream(random: () => number): string {
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
@@ -216,7 +218,9 @@ describe('parser: against eventsource-parser on random streams', () => {
     // loop both run, and each meets the other's line endings.
     const fixed = random() < 0.67 ? pick(LINE_ENDINGS) : undefined;
     const eolOf = () => fixed ?? pick(LINE_ENDINGS);
-    let text = '';
+    // A BOM starts one stream in four, two BOMs one in ten: only the first is stripped.
+    const start = random();
+    let text = start < 0.1 ? BOM + BOM : start < 0.35 ? BOM : '';
     for (let block = 0; block < 30; block++) {
       const lines: string[] = [];
       for (let l = Math.floor(random() * 4); l > 0; l--) {
@@ -224,38 +228,75 @@ describe('parser: against eventsource-parser on random streams', () => {
         const sep = random() < 0.15 ? '' : random() < 0.5 ? ':' : ': ';
         lines.push(`${name === '' ? ':' : name}${sep}${sep === '' ? '' : pick(VALUES)}${eolOf()}`);
       }
-      // Every block carries data, anywhere in it (last, it is the parser's
-      // fast path): eventsource-parser reports nothing for a block without
-      // data, where the spec (and we) still move the id.
-      lines.splice(Math.floor(random() * (lines.length + 1)), 0, `data: ${block}${eolOf()}`);
+      // Most blocks carry data, anywhere in it (last, it is the parser's fast
+      // path); the others are blocks of ids, types, retries and comments only.
+      if (random() < 0.8) lines.splice(Math.floor(random() * (lines.length + 1)), 0, `data: ${block}${eolOf()}`);
       text += lines.join('') + eolOf();
     }
     return text;
   }
 
-  function oracle(text: string): Report[] {
+  /**
+   * eventsource-parser 4.1.3 behind a streaming TextDecoder, as a client
+   * would use it. `ignoreBOM`: the parser strips a leading BOM itself, and a
+   * decoder that stripped one too would take the second of a double BOM.
+   * 4.1 reports the id of every block (onId, before its event, if any): an
+   * id reported just before an event with that id is the event's.
+   */
+  function oracle(chunks: Uint8Array[]): Report[] {
     const reports: Report[] = [];
     const parser = createParser({
-      onEvent: (e) => reports.push(['event', e.event ?? 'message', e.data, e.id]),
+      onId: (id) => reports.push(['id', id]),
+      onEvent: (e) => {
+        const last = reports.at(-1);
+        if (e.id !== undefined && last?.[0] === 'id' && last[1] === e.id) reports.pop();
+        reports.push(['event', e.event ?? 'message', e.data, e.id]);
+      },
       onRetry: (ms) => reports.push(['retry', ms]),
     });
-    parser.feed(text);
-    // It holds a final CR until it knows what follows: tell it that nothing
-    // does (an LF after a CR ends no further line).
-    if (text.endsWith('\r')) parser.feed('\n');
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    for (const chunk of chunks) parser.feed(decoder.decode(chunk, { stream: true }));
+    parser.feed(decoder.decode());
     return reports;
   }
 
-  it('gives the same events, types, ids and retries for 200 seeded streams in every split', () => {
-    let events = 0;
-    for (let seed = 1; seed <= 200; seed++) {
-      const text = randomStream(rng(seed));
-      const expected = oracle(text);
-      events += expected.length;
-      for (const reports of parseAll(text)) expect(reports, `seed ${seed}`).toEqual(expected);
+  /** Ours, as a connection runs it: the chunked UTF-8 decoder (which strips the first BOM) and the parser. */
+  function ours(chunks: Uint8Array[]): Report[] {
+    const { parser, reports } = collect();
+    const decoder = createUtf8StreamDecoder();
+    for (const chunk of chunks) parser.feed(decoder.decode(chunk));
+    return reports;
+  }
+
+  /** `bytes` whole, a byte at a time, and in random pieces (which cut characters too). */
+  function byteSplits(bytes: Uint8Array, random: () => number): Uint8Array[][] {
+    const pieces: Uint8Array[] = [];
+    for (let i = 0; i < bytes.length; ) {
+      const size = 1 + Math.floor(random() * 9);
+      pieces.push(bytes.subarray(i, i + size));
+      i += size;
     }
-    // 30 blocks a stream, fewer where mixed endings put a CR before an LF:
-    // those are one line ending, and two blocks become one.
-    expect(events).toBeGreaterThan(200 * 28);
+    return [[bytes], Array.from(bytes, (b) => Uint8Array.of(b)), pieces];
+  }
+
+  it('gives the same events, types, ids and retries for 200 seeded byte streams in every split', () => {
+    let events = 0;
+    let idOnly = 0;
+    let boms = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = rng(seed);
+      const text = randomStream(random);
+      if (text.startsWith(BOM)) boms++;
+      for (const chunks of byteSplits(new TextEncoder().encode(text), random)) {
+        const expected = oracle(chunks);
+        expect(ours(chunks), `seed ${seed}`).toEqual(expected);
+        events += expected.filter((r) => r[0] === 'event').length;
+        idOnly += expected.filter((r) => r[0] === 'id').length;
+      }
+    }
+    // The generator reaches what it is for: many events, id-only blocks, BOMs.
+    expect(events).toBeGreaterThan(200 * 3 * 20);
+    expect(idOnly).toBeGreaterThan(200);
+    expect(boms).toBeGreaterThan(30);
   });
 });

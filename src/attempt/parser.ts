@@ -10,12 +10,14 @@
  * {@link FieldSteps} interprets each line, processes its field into
  * the buffers, and dispatches the event.
  *
- * It replaces eventsource-parser for what was measured or found here: a lone
- * CR at the end of a piece now ends its line at once (the other held the last
- * event of a CR-only stream back until the next byte); a block with only an
- * `id:` updates the last event ID, as the spec says; no object per event; and
- * 1.5 KB less in the bundle (minified). test/parser.test.ts checks it against
- * eventsource-parser on random streams.
+ * Why our own and not eventsource-parser: 4.x fixed the two deviations that
+ * first made us write it (4.0: a CR that ends a piece; 4.1: `onId` for a block
+ * with an id and no data), but it takes text, and on Node 18 to 22 the
+ * streaming `TextDecoder` it needs in front is about 4× slower than utf8.ts
+ * (equal on Node 24): swapped in, it cost 0.79–1.00× the throughput and
+ * 750–1,000 bytes gzip (bench/analysis.md). Revisit when Node 24 is the floor.
+ * test/parser.test.ts checks this parser against eventsource-parser 4.1.3 on
+ * random byte streams.
  */
 
 import { COLON, FieldSteps, isData, LF, type ParserCallbacks, valueStartOf } from './fields.js';
