@@ -14,6 +14,7 @@ import { startWatchdog, type Watchdog } from './heartbeat.js';
 import { createEventStreamParser, type EventStreamParser, type ParserCallbacks } from './parser.js';
 import { createUtf8StreamDecoder } from './utf8.js';
 import type { FetchLike } from '../contract/types.js';
+import { development } from '../platform/build.js';
 
 /** How an attempt ended. */
 export type Outcome =
@@ -223,7 +224,7 @@ function notAResponse(value: unknown): string | undefined {
   if (typeof value !== 'object') return `a ${typeof value}`;
   const { status, headers, body } = value as Partial<Response>;
   if (body !== null && body !== undefined && typeof body.getReader !== 'function') {
-    return 'a response whose body is not a web ReadableStream (no getReader(); a Node stream?)';
+    return `a response whose body is not a web ReadableStream${development ? ' (no getReader(); a Node stream?)' : ''}`;
   }
   if (typeof status !== 'number' || typeof headers?.get !== 'function') return 'an object without status and headers';
   return undefined;

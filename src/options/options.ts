@@ -79,7 +79,9 @@ export function normalizeOptions(url: string | URL, init: ResilientEventSourceIn
     throw typeof DOMException === 'function' ? new DOMException(message, 'SyntaxError') : new SyntaxError(message);
   }
   const given: unknown = init ?? {};
-  if (typeof given !== 'object') throw new TypeError(`Options must be an object, got ${show(given)}`);
+  if (typeof given !== 'object') {
+    throw new TypeError(`Options must be an object${development ? `, got ${show(given)}` : ''}`);
+  }
   const options = walk(given as Fields, optionSpecs, '', { url: href });
   options['defaultFetch'] = init?.fetch === undefined;
   // The walk gave every row's field its row's type (and the URL).

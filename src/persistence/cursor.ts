@@ -11,6 +11,7 @@ import { StoreError } from '../contract/events.js';
 import { holdKey, type KeyHold } from './open-keys.js';
 import { createMemoryStore } from './stores/memory-store.js';
 import type { LastEventIdStore, StoredCursor } from '../contract/types.js';
+import { development } from '../platform/build.js';
 
 /**
  * Minimum ms between two writes of one cursor. It bounds what a crash can
@@ -228,11 +229,9 @@ export function createCursorKeeper(params: CursorKeeperParams): CursorKeeper {
   if (!hold) {
     // Reported from a microtask: the constructor's caller adds its listeners first.
     const error = new StoreError(`Another open source uses storageKey "${key}" in the same store`);
+    const advice = development ? '. Streams that differ per user need a storageKey per user' : '';
     queueMicrotask(() =>
-      params.onFailure(
-        error,
-        `${error.message}: this one keeps its cursor in memory only. Streams that differ per user need a storageKey per user`,
-      ),
+      params.onFailure(error, `${error.message}: this one keeps its cursor in memory only${advice}`),
     );
     return idle;
   }

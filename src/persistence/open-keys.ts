@@ -28,12 +28,18 @@ export interface KeyHold {
   forget(): void;
 }
 
-interface Claim {
+/**
+ * A key's record in the registry. Exported for its declaration only: the
+ * registry is shared by every build loaded in one process, so the production
+ * build keeps these field names (scripts/build/names.mjs).
+ */
+export interface Claim {
   released: boolean;
   taken: boolean;
 }
 
-type Registry = Map<unknown, Map<string, Claim>>;
+/** Per store, the claims on its keys. */
+export type Registry = Map<unknown, Map<string, Claim>>;
 const registryKey = Symbol.for('resilient-eventsource.open-keys');
 const holder = globalThis as { [registryKey]?: Registry };
 holder[registryKey] ??= new Map();

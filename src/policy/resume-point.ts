@@ -7,6 +7,7 @@
  */
 import type { StreamErrorInit } from '../contract/events.js';
 import { headerValueOf, requestUrl } from '../attempt/request.js';
+import { development } from '../platform/build.js';
 
 /** One attempt's target: its URL, and the `Last-Event-ID` value it sends (`''` for none). */
 export interface AttemptTarget {
@@ -47,7 +48,8 @@ export class ResumePoint {
     if (cursor === undefined) {
       if (this.#reported !== lastEventId) {
         this.#reported = lastEventId;
-        const message = `The last event id ${JSON.stringify(lastEventId)} cannot be sent as a Last-Event-ID header (control characters); connecting without it`;
+        const why = development ? ' (control characters)' : '';
+        const message = `The last event id ${JSON.stringify(lastEventId)} cannot be sent as a Last-Event-ID header${why}; connecting without it`;
         unsendable = { reason: 'network', message };
       }
       cursor = '';

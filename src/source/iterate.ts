@@ -20,6 +20,7 @@ import { iteratorBufferSize, StreamError, StreamErrorEvent } from '../contract/e
 import type { HeldPosition, MessageLoop } from './delivery.js';
 import type { SourceMessageEvent } from './message-event.js';
 import type { StringMessageEvent } from '../platform/dom-types.js';
+import { development } from '../platform/build.js';
 
 /** What the loop needs of its source. */
 export interface LoopHost {
@@ -119,9 +120,12 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
     } else queue.push({ event: wanted ? event : undefined, after: event.lastEventId, ids, count: 1 });
     // Only what the loop yields counts toward the bound; a run passed by is one entry.
     if (wanted && ++this.#wanted >= iteratorBufferSize) {
+      const what = development
+        ? '; every event received is still yielded, and a new source resumes after the last'
+        : '';
       this.#failure = new StreamError(
         'too-large',
-        `The for await loop fell ${iteratorBufferSize} events behind: the source was closed; every event received is still yielded, and a new source resumes after the last`,
+        `The for await loop fell ${iteratorBufferSize} events behind: the source was closed${what}`,
       );
       this.#finish();
       this.host.source.close();

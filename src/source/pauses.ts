@@ -8,17 +8,18 @@
 export type PauseReason = 'hidden' | 'pagehide';
 
 export class Pauses {
-  readonly #by: Record<PauseReason, boolean> = { hidden: false, pagehide: false };
+  readonly #reasons = new Set<PauseReason>();
 
   /** Whether any reason holds. */
   get active(): boolean {
-    return this.#by.hidden || this.#by.pagehide;
+    return this.#reasons.size > 0;
   }
 
   /** Sets one reason; returns whether the pause as a whole `started` or `ended` with it, if it did. */
   set(reason: PauseReason, paused: boolean): 'started' | 'ended' | undefined {
     const was = this.active;
-    this.#by[reason] = paused;
+    if (paused) this.#reasons.add(reason);
+    else this.#reasons.delete(reason);
     if (was === this.active) return undefined;
     return this.active ? 'started' : 'ended';
   }

@@ -13,7 +13,12 @@ import { StoreError } from '../../contract/events.js';
 import { storeIdentity } from './identity.js';
 import type { LastEventIdStore, StoredCursor } from '../../contract/types.js';
 
-interface FileContent {
+/**
+ * What a file holds, as JSON. Exported for its declaration only: the next
+ * version reads what this one wrote, so the production build keeps these
+ * field names (scripts/build/names.mjs).
+ */
+export interface FileContent {
   key: string;
   cursor: StoredCursor;
 }
