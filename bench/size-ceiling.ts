@@ -9,7 +9,6 @@
 import { gzipSync } from 'node:zlib';
 import { type Plugin, rollup, type RollupOptions } from 'rollup';
 
-
 /** A feature and the no-op modules that take its place. */
 interface Feature {
   name: string;
