@@ -3,7 +3,9 @@
  * verifies every event, prints `{ ok, events, ms, error }` as JSON.
  * Usage: node --import tsx bench/client.ts <client> <base-url> <stream> [--quick]
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { EventSource } from 'eventsource';
 import { createEventSource } from 'eventsource-client';
@@ -66,15 +68,28 @@ const clients: Record<string, (check: (id: string, data: string) => void, fail: 
     }).catch(() => {});
   },
   'resilient-eventsource'(check, fail) {
-    // Defaults: dedupe on, store on (memory in Node), heartbeat on.
-    const es = new ResilientEventSource(url);
-    es.addEventListener('message', (e) => check(e.lastEventId, e.data));
-    es.addEventListener('error', () => {
-      if (received < spec.count) fail('error event');
-    });
-    onFinish = () => void es.close();
+    ours(ResilientEventSource, check, fail);
+  },
+  async 'resilient-eventsource (before)'(check, fail) {
+    // Another build of ours (npm run bench -- --before DIR): its dist/index.js.
+    const dir = process.env['BENCH_BEFORE'];
+    if (!dir) throw new Error('resilient-eventsource (before) needs --before DIR');
+    const { ResilientEventSource: Before } = (await import(pathToFileURL(join(dir, 'index.js')).href)) as {
+      ResilientEventSource: typeof ResilientEventSource;
+    };
+    ours(Before, check, fail);
   },
 };
+
+/** Ours with its defaults: dedupe on, store on (memory in Node), heartbeat on. */
+function ours(Source: typeof ResilientEventSource, check: (id: string, data: string) => void, fail: Done): void {
+  const es = new Source(url);
+  es.addEventListener('message', (e) => check(e.lastEventId, e.data));
+  es.addEventListener('error', () => {
+    if (received < spec.count) fail('error event');
+  });
+  onFinish = () => void es.close();
+}
 
 let received = 0;
 let failed: string | undefined;

@@ -5,12 +5,15 @@
  * bench/RESULTS.md with the machine they ran on, followed by bench/analysis.md
  * (the profiles and what they led to, written by hand).
  * Flags: --quick (smaller streams, 1 repetition: a smoke run), --reps N,
- * --only throughput,memory,timing,browser,sizes,cluster.
+ * --only throughput,memory,timing,browser,sizes,cluster; --before DIR adds the
+ * build in DIR (another checkout's dist/, say main before a change) to the
+ * throughput tables as `resilient-eventsource (before)`, so that a change is
+ * measured against what it replaces in the same run.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { streams } from './streams.js';
 
 const args = process.argv.slice(2);
@@ -18,6 +21,9 @@ const quick = args.includes('--quick');
 const reps = Number(args[args.indexOf('--reps') + 1] ?? 0) || (quick ? 1 : 5);
 const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : undefined;
 const wants = (measure: string) => !only || only.has(measure);
+const before = args.includes('--before') ? resolve(args[args.indexOf('--before') + 1] ?? '') : undefined;
+// The clients read it from the environment (bench/client.ts).
+if (before) process.env['BENCH_BEFORE'] = before;
 const here = import.meta.dirname;
 
 /** Runs a node script (TypeScript through tsx) and returns its stdout lines. */
@@ -50,6 +56,7 @@ export const clients = [
   'eventsource-client',
   '@microsoft/fetch-event-source',
   'resilient-eventsource',
+  ...(before ? ['resilient-eventsource (before)'] : []),
 ];
 
 interface Row {
