@@ -174,21 +174,18 @@ export class Driver {
     const resume = this.#resume;
     const decision = decide(outcome, this.#policy, this.#between.forPolicy(resume, this.#o.clock.now()));
     const attempt = this.#between.decided(decision);
-    switch (decision.next) {
-      case 'close':
-        // The answer is complete: CLOSED, no error, and no second request
-        // (for an LLM-style POST, a second bill).
-        this.#d.membership.leader()?.announceEnd();
-        this.close();
-        this.#host.stats();
-        return;
-      case 'fail':
-        this.fail(decision.error);
-        return;
-      case 'reconnect':
-        if (decision.fix === 'refuse-cursor') resume.refuse(this.#d.lastEventId);
-        // [spec] "reestablish the connection", with the policy's delay in place of the reconnection time.
-        this.#reconnect({ attempt, delay: decision.delay, reason: decision.error.reason }, decision.error);
+    if (decision.next === 'close') {
+      // The answer is complete: CLOSED, no error, and no second request
+      // (for an LLM-style POST, a second bill).
+      this.#d.membership.leader()?.announceEnd();
+      this.close();
+      this.#host.stats();
+    } else if (decision.next === 'fail') {
+      this.fail(decision.error);
+    } else {
+      if (decision.fix === 'refuse-cursor') resume.refuse(this.#d.lastEventId);
+      // [spec] "reestablish the connection", with the policy's delay in place of the reconnection time.
+      this.#reconnect({ attempt, delay: decision.delay, reason: decision.error.reason }, decision.error);
     }
   }
 

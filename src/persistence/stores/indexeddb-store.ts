@@ -25,20 +25,16 @@ function settled<T>(target: IDBRequest<T> | IDBTransaction): Promise<T> {
 }
 
 /**
- * Creates a store backed by IndexedDB. The database is opened on first use, so
- * creating the store never throws; an `indexedDB.open` that throws (some
- * private modes) or fails makes every call reject with a {@link StoreError}.
+ * The store's connection to its database, opened on first use. Forgotten when
+ * it fails, when the browser closes it, or when another page needs it gone;
+ * the next transaction opens it again. Returns how to begin a transaction.
  */
-export function createIndexedDbStore(
-  databaseName: string = defaultDatabaseName,
-  objectStoreName: string = defaultObjectStoreName,
-): LastEventIdStore {
+function databaseConnection(databaseName: string, objectStoreName: string) {
   let database: Promise<IDBDatabase> | undefined;
   const open = (): Promise<IDBDatabase> => {
     const request = indexedDB.open(databaseName);
     request.onupgradeneeded = () => request.result.createObjectStore(objectStoreName);
     const opened = settled(request);
-    // Opened again by the next call after a failure, or once this connection is gone.
     const forget = () => {
       if (database === opened) database = undefined;
     };
@@ -59,11 +55,24 @@ export function createIndexedDbStore(
     database ??= open();
     return (await database).transaction(objectStoreName, mode);
   };
-  /** A connection that closed before its close event reached us: once more, on a new one. */
-  const beginAgain = (mode: IDBTransactionMode): Promise<IDBTransaction> => {
-    database = undefined;
-    return begin(mode);
-  };
+  return (mode: IDBTransactionMode): Promise<IDBTransaction> =>
+    begin(mode).catch(() => {
+      // A connection that closed before its close event reached us: once more, on a new one.
+      database = undefined;
+      return begin(mode);
+    });
+}
+
+/**
+ * Creates a store backed by IndexedDB. The database is opened on first use, so
+ * creating the store never throws; an `indexedDB.open` that throws (some
+ * private modes) or fails makes every call reject with a {@link StoreError}.
+ */
+export function createIndexedDbStore(
+  databaseName: string = defaultDatabaseName,
+  objectStoreName: string = defaultObjectStoreName,
+): LastEventIdStore {
+  const begin = databaseConnection(databaseName, objectStoreName);
   /** One call in its own transaction: a read resolves with the value, a write once it is committed. */
   const call = async <R>(
     what: string,
@@ -71,7 +80,7 @@ export function createIndexedDbStore(
     act: (store: IDBObjectStore) => IDBRequest,
   ): Promise<R> => {
     try {
-      const transaction = await begin(mode).catch(() => beginAgain(mode));
+      const transaction = await begin(mode);
       const request = act(transaction.objectStore(objectStoreName));
       if (mode === 'readonly') return (await settled(request)) as R;
       // Commit now instead of when the task ends. Chromium aborts a page's
