@@ -1,5 +1,5 @@
 /**
- * The bundle size budget, in one place: `npm test` (test/size.test.ts) fails
+ * The bundle size budget, in one place: `npm test` (test/package/size.test.ts) fails
  * when the UMD bundle grows past `guardGzipBytes`, and `npm run bench` prints
  * both numbers.
  *
