@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createMemoryStore,
   type LastEventIdStore,
-  ReconnectingEvent,
   ResilientEventSource,
   type ResilientEventSourceInit,
   StatsEvent,
@@ -14,64 +13,17 @@ import {
   type StoredCursor,
 } from '../src/index.js';
 import { ours } from './helpers/events.js';
-import { createFakeClock } from './helpers/fake-clock.js';
-import { createFakeFetch, type FakeFetch } from './helpers/fake-fetch.js';
+import { closeAfterEach, closeAll, failAttempt, fakeSource, settle } from './helpers/sources.js';
 
 const URL_ = 'http://stream.test/events';
-/** Lets pending promise callbacks run (a macrotask on the real clock; the source runs on the fake one). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+const sources = closeAfterEach();
 
-let sources: ResilientEventSource[] = [];
-afterEach(async () => {
-  await Promise.all(
-    sources.map((s) => {
-      s.close();
-      return s.closed;
-    }),
-  );
-  sources = [];
-});
-
-function setup(options: ResilientEventSourceInit = {}) {
-  const fetch = createFakeFetch();
-  const clock = createFakeClock();
-  const es = new ResilientEventSource(URL_, { fetch, clock, random: () => 0, store: false, ...options });
-  sources.push(es);
-  const log: string[] = [];
-  const errors: StreamErrorEvent[] = [];
-  const reconnecting: ReconnectingEvent[] = [];
-  const messages: MessageEvent[] = [];
-  es.addEventListener('open', () => log.push('open'));
-  es.addEventListener('message', (e) => {
-    messages.push(e);
-    log.push(`message:${e.data}`);
-  });
-  es.addEventListener(
-    'error',
-    ours(StreamErrorEvent, (e) => {
-      errors.push(e);
-      log.push(`error:${e.reason}:${es.readyState}`);
-    }),
-  );
-  es.addEventListener(
-    'reconnecting',
-    ours(ReconnectingEvent, (e) => {
-      reconnecting.push(e);
-      log.push(`reconnecting:${e.attempt}:${e.delay}`);
-    }),
-  );
-  return { es, fetch, clock, log, errors, reconnecting, messages };
-}
-
-/** Fails attempt n with a network error and waits for the source to react. */
-async function failAttempt(fetch: FakeFetch, n: number) {
-  (await fetch.call(n)).fail(new TypeError('fetch failed'));
-  await settle();
-}
+/** A source whose events are logged in order (`log`, `messages`), a `message` listener included. */
+const logged = (options: ResilientEventSourceInit = {}) => fakeSource(sources, URL_, options, { log: true });
 
 describe('connecting and reading', () => {
   it('opens, then delivers messages and custom events in order with lastEventId and origin', async () => {
-    const { es, fetch, log, messages } = setup();
+    const { es, fetch, log, messages } = logged();
     const custom: MessageEvent[] = [];
     es.addEventListener('update', (e) => custom.push(e));
     expect(es.readyState).toBe(es.CONNECTING);
@@ -89,7 +41,7 @@ describe('connecting and reading', () => {
   });
 
   it('sends the EventSource request headers, and Last-Event-ID once there is one', async () => {
-    const { fetch, clock } = setup({ withCredentials: true });
+    const { fetch, clock } = logged({ withCredentials: true });
     const first = await fetch.call(0);
     expect(first.url).toBe(URL_);
     expect(first.init.method).toBe('GET');
@@ -123,7 +75,7 @@ describe('connecting and reading', () => {
   });
 
   it('sends a non-ASCII last id as its UTF-8 bytes (Headers would throw on the raw string)', async () => {
-    const { fetch, clock } = setup();
+    const { fetch, clock } = logged();
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: ünï-😀\ndata: x\n\n');
     stream.close();
@@ -136,7 +88,7 @@ describe('connecting and reading', () => {
 
   it('calls the headers and body functions before every attempt', async () => {
     let n = 0;
-    const { fetch, clock } = setup({
+    const { fetch, clock } = logged({
       method: 'post',
       headers: async () => ({ authorization: `Bearer t${++n}` }),
       body: () => JSON.stringify({ n }),
@@ -154,7 +106,7 @@ describe('connecting and reading', () => {
   });
 
   it('lets a listener close the source mid-chunk: nothing after close() is dispatched', async () => {
-    const { es, fetch, log } = setup();
+    const { es, fetch, log } = logged();
     es.addEventListener('message', (e) => {
       if (e.data === 'b') void es.close();
     });
@@ -167,7 +119,7 @@ describe('connecting and reading', () => {
   });
 
   it('supports onopen, onmessage and onerror like EventSource', async () => {
-    const { es, fetch } = setup({ backoff: { maxRetries: 0 } });
+    const { es, fetch } = logged({ backoff: { maxRetries: 0 } });
     const seen: string[] = [];
     es.onopen = function () {
       seen.push(`open:${this === es}`);
@@ -189,7 +141,7 @@ describe('connecting and reading', () => {
 
 describe('reconnecting with backoff', () => {
   it('schedules min(maxDelay, base × factor^n) for consecutive failures, with error then reconnecting events', async () => {
-    const { es, fetch, clock, log, reconnecting } = setup({ backoff: { initialDelay: 100, maxDelay: 1000 } });
+    const { es, fetch, clock, log, reconnecting } = logged({ backoff: { initialDelay: 100, maxDelay: 1000 } });
     for (let n = 0; n < 6; n++) {
       await failAttempt(fetch, n);
       expect(es.readyState).toBe(es.CONNECTING);
@@ -202,7 +154,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('reconnects only when the delay has passed, not 1 ms before', async () => {
-    const { fetch, clock } = setup({ backoff: { initialDelay: 500 } });
+    const { fetch, clock } = logged({ backoff: { initialDelay: 500 } });
     await failAttempt(fetch, 0);
     clock.advance(499);
     await settle();
@@ -213,13 +165,13 @@ describe('reconnecting with backoff', () => {
   });
 
   it('applies jitter from the injected random source, lengthening the wait only', async () => {
-    const { fetch, reconnecting } = setup({ random: () => 0.5, backoff: { initialDelay: 1000, jitter: 0.5 } });
+    const { fetch, reconnecting } = logged({ random: () => 0.5, backoff: { initialDelay: 1000, jitter: 0.5 } });
     await failAttempt(fetch, 0);
     expect(reconnecting[0]?.delay).toBe(1250);
   });
 
   it('uses the server retry: value as the base', async () => {
-    const { fetch, clock, reconnecting } = setup({ backoff: { initialDelay: 1000 } });
+    const { fetch, clock, reconnecting } = logged({ backoff: { initialDelay: 1000 } });
     const stream = (await fetch.call(0)).respondStream();
     stream.write('retry: 50\n\n');
     stream.close();
@@ -231,7 +183,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('ignores an invalid retry: value', async () => {
-    const { fetch, reconnecting } = setup({ backoff: { initialDelay: 1000 } });
+    const { fetch, reconnecting } = logged({ backoff: { initialDelay: 1000 } });
     const stream = (await fetch.call(0)).respondStream();
     stream.write('retry: 5s\n\nretry: -1\n\n');
     stream.close();
@@ -240,7 +192,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('resets the failure count after a connection that delivered an event', async () => {
-    const { fetch, clock, reconnecting } = setup({ backoff: { initialDelay: 100 } });
+    const { fetch, clock, reconnecting } = logged({ backoff: { initialDelay: 100 } });
     await failAttempt(fetch, 0);
     clock.advance(100);
     await failAttempt(fetch, 1);
@@ -257,7 +209,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('does not reset the count for a connection that only sent comments', async () => {
-    const { fetch, clock, reconnecting } = setup({ backoff: { initialDelay: 100 } });
+    const { fetch, clock, reconnecting } = logged({ backoff: { initialDelay: 100 } });
     const stream = (await fetch.call(0)).respondStream();
     stream.write(': ping\n\n');
     stream.close();
@@ -271,7 +223,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('gives up after maxRetries consecutive failed reconnects: CLOSED, max-retries, no timer left', async () => {
-    const { es, fetch, clock, errors } = setup({ backoff: { initialDelay: 10, maxRetries: 3 } });
+    const { es, fetch, clock, errors } = logged({ backoff: { initialDelay: 10, maxRetries: 3 } });
     for (let n = 0; n < 4; n++) {
       await failAttempt(fetch, n);
       clock.advance(1000);
@@ -286,7 +238,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('with maxRetries 0 gives up on the first loss', async () => {
-    const { es, fetch, errors } = setup({ backoff: { maxRetries: 0 } });
+    const { es, fetch, errors } = logged({ backoff: { maxRetries: 0 } });
     await failAttempt(fetch, 0);
     expect(es.readyState).toBe(es.CLOSED);
     expect(errors.map((e) => e.reason)).toEqual(['max-retries']);
@@ -296,7 +248,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('reconnects when the body ends', async () => {
-    const { fetch, errors, reconnecting } = setup();
+    const { fetch, errors, reconnecting } = logged();
     (await fetch.call(0)).respondStream().close();
     await settle();
     expect(errors[0]?.reason).toBe('network');
@@ -305,7 +257,7 @@ describe('reconnecting with backoff', () => {
   });
 
   it('reconnects when the body errors mid-stream', async () => {
-    const { fetch, errors } = setup();
+    const { fetch, errors } = logged();
     const stream = (await fetch.call(0)).respondStream();
     stream.write('data: partial');
     stream.error(new TypeError('terminated'));
@@ -317,7 +269,7 @@ describe('reconnecting with backoff', () => {
 
 describe('response statuses', () => {
   it.each([500, 502, 503, 408, 429])('%i reconnects with backoff and carries the status', async (status) => {
-    const { es, fetch, errors, reconnecting } = setup();
+    const { es, fetch, errors, reconnecting } = logged();
     (await fetch.call(0)).respond(status);
     await settle();
     expect(es.readyState).toBe(es.CONNECTING);
@@ -326,7 +278,7 @@ describe('response statuses', () => {
   });
 
   it('waits at least Retry-After on a 503, jittered upwards', async () => {
-    const { fetch, clock, reconnecting } = setup({ random: () => 0.9 });
+    const { fetch, clock, reconnecting } = logged({ random: () => 0.9 });
     (await fetch.call(0)).respond(503, { 'retry-after': '7' });
     await settle();
     // max(d(0), 7000) × (1 + 0.5 × 0.9)
@@ -339,7 +291,7 @@ describe('response statuses', () => {
   });
 
   it('honours a Retry-After date on a 429', async () => {
-    const { fetch, clock, reconnecting } = setup();
+    const { fetch, clock, reconnecting } = logged();
     const at = new Date(clock.now() + 12_000).toUTCString();
     (await fetch.call(0)).respond(429, { 'retry-after': at });
     await settle();
@@ -347,7 +299,7 @@ describe('response statuses', () => {
   });
 
   it('204 closes for good: one error, no reconnect', async () => {
-    const { es, fetch, clock, errors } = setup();
+    const { es, fetch, clock, errors } = logged();
     (await fetch.call(0)).respond(204);
     await settle();
     expect(es.readyState).toBe(es.CLOSED);
@@ -360,7 +312,7 @@ describe('response statuses', () => {
   });
 
   it.each([400, 403, 404, 410, 201])('%i closes with reason http-status', async (status) => {
-    const { es, fetch, errors } = setup();
+    const { es, fetch, errors } = logged();
     (await fetch.call(0)).respond(status, { 'content-type': 'text/event-stream' });
     await settle();
     expect(es.readyState).toBe(es.CLOSED);
@@ -370,7 +322,7 @@ describe('response statuses', () => {
   });
 
   it('a wrong content type closes with reason content-type', async () => {
-    const { es, fetch, errors } = setup();
+    const { es, fetch, errors } = logged();
     (await fetch.call(0)).respond(200, { 'content-type': 'application/json' }, '{}');
     await settle();
     expect(es.readyState).toBe(es.CLOSED);
@@ -380,7 +332,7 @@ describe('response statuses', () => {
 
   it('401 with a headers function: one immediate retry with fresh headers', async () => {
     let token = 'stale';
-    const { es, fetch, clock, reconnecting } = setup({ headers: () => ({ authorization: `Bearer ${token}` }) });
+    const { es, fetch, clock, reconnecting } = logged({ headers: () => ({ authorization: `Bearer ${token}` }) });
     (await fetch.call(0)).respond(401);
     token = 'fresh';
     await settle();
@@ -394,7 +346,7 @@ describe('response statuses', () => {
   });
 
   it('401 twice in a row with a headers function is final', async () => {
-    const { es, fetch, clock, errors } = setup({ headers: () => ({ authorization: 'Bearer x' }) });
+    const { es, fetch, clock, errors } = logged({ headers: () => ({ authorization: 'Bearer x' }) });
     (await fetch.call(0)).respond(401);
     await settle();
     clock.advance(0);
@@ -409,7 +361,7 @@ describe('response statuses', () => {
   });
 
   it('401, then 503, then 401 is not a second 401 in a row: the token that expired again gets its retry', async () => {
-    const { es, fetch, clock, errors } = setup({ headers: () => ({ authorization: 'Bearer x' }) });
+    const { es, fetch, clock, errors } = logged({ headers: () => ({ authorization: 'Bearer x' }) });
     (await fetch.call(0)).respond(401);
     await settle();
     clock.advance(0);
@@ -427,7 +379,7 @@ describe('response statuses', () => {
   });
 
   it('401, a retry that opens, then reconnect() and 401 again: an open stream came between, so the 401 gets its retry', async () => {
-    const { es, fetch, clock } = setup({ headers: () => ({ authorization: 'Bearer x' }) });
+    const { es, fetch, clock } = logged({ headers: () => ({ authorization: 'Bearer x' }) });
     (await fetch.call(0)).respond(401);
     await settle();
     clock.advance(0);
@@ -445,7 +397,7 @@ describe('response statuses', () => {
   });
 
   it('401 with static headers is final at once', async () => {
-    const { es, fetch, errors } = setup({ headers: { authorization: 'Bearer x' } });
+    const { es, fetch, errors } = logged({ headers: { authorization: 'Bearer x' } });
     (await fetch.call(0)).respond(401);
     await settle();
     expect(es.readyState).toBe(es.CLOSED);
@@ -453,7 +405,7 @@ describe('response statuses', () => {
   });
 
   it('a throwing headers function is retried with backoff', async () => {
-    const { fetch, clock, errors } = setup({
+    const { fetch, clock, errors } = logged({
       headers: () => {
         throw new Error('token service down');
       },
@@ -468,7 +420,7 @@ describe('response statuses', () => {
 
 describe('heartbeat timeout', () => {
   it('abandons an open stream silent for heartbeatTimeout, not 1 ms earlier', async () => {
-    const { fetch, clock, errors } = setup({ heartbeatTimeout: 5000 });
+    const { fetch, clock, errors } = logged({ heartbeatTimeout: 5000 });
     const call = await fetch.call(0);
     const stream = call.respondStream();
     await settle();
@@ -487,7 +439,7 @@ describe('heartbeat timeout', () => {
   });
 
   it('counts comment lines as activity', async () => {
-    const { fetch, clock } = setup({ heartbeatTimeout: 1000 });
+    const { fetch, clock } = logged({ heartbeatTimeout: 1000 });
     const call = await fetch.call(0);
     const stream = call.respondStream();
     await settle();
@@ -500,7 +452,7 @@ describe('heartbeat timeout', () => {
   });
 
   it('abandons an attempt whose response headers never come', async () => {
-    const { fetch, clock, reconnecting } = setup({ heartbeatTimeout: 3000 });
+    const { fetch, clock, reconnecting } = logged({ heartbeatTimeout: 3000 });
     const call = await fetch.call(0);
     clock.advance(2999);
     await settle();
@@ -512,7 +464,7 @@ describe('heartbeat timeout', () => {
   });
 
   it('is off with heartbeatTimeout 0', async () => {
-    const { fetch, clock } = setup({ heartbeatTimeout: 0 });
+    const { fetch, clock } = logged({ heartbeatTimeout: 0 });
     const call = await fetch.call(0);
     call.respondStream();
     clock.advance(1e9);
@@ -523,7 +475,7 @@ describe('heartbeat timeout', () => {
 
 describe('duplicates, ids and limits', () => {
   it('drops events whose explicit id was delivered; never drops events without an id', async () => {
-    const { es, fetch, log } = setup();
+    const { es, fetch, log } = logged();
     const stream = (await fetch.call(0)).respondStream();
     stream.write(
       'id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 1\ndata: a-again\n\ndata: no-id\n\ndata: no-id\n\nid: 3\ndata: c\n\n',
@@ -535,7 +487,7 @@ describe('duplicates, ids and limits', () => {
   });
 
   it('a suppressed duplicate does not move lastEventId back', async () => {
-    const { es, fetch } = setup();
+    const { es, fetch } = logged();
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 1\ndata: a\n\n');
     await settle();
@@ -543,7 +495,7 @@ describe('duplicates, ids and limits', () => {
   });
 
   it('dedupe: false delivers repeats', async () => {
-    const { fetch, log } = setup({ dedupe: false });
+    const { fetch, log } = logged({ dedupe: false });
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 1\ndata: a\n\nid: 1\ndata: a\n\n');
     await settle();
@@ -551,7 +503,7 @@ describe('duplicates, ids and limits', () => {
   });
 
   it('forgets ids beyond the window size', async () => {
-    const { fetch, log } = setup({ dedupe: 2 });
+    const { fetch, log } = logged({ dedupe: 2 });
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3\ndata: 3\n\nid: 1\ndata: 1\n\nid: 3\ndata: 3\n\n');
     await settle();
@@ -559,7 +511,7 @@ describe('duplicates, ids and limits', () => {
   });
 
   it('an empty id: resets the last id, so the next request sends no Last-Event-ID', async () => {
-    const { es, fetch, clock, messages } = setup();
+    const { es, fetch, clock, messages } = logged();
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 7\ndata: a\n\nid\ndata: b\n\n');
     stream.close();
@@ -571,7 +523,7 @@ describe('duplicates, ids and limits', () => {
   });
 
   it('an event larger than maxEventSize closes with too-large', async () => {
-    const { es, fetch, errors, log } = setup({ maxEventSize: 100 });
+    const { es, fetch, errors, log } = logged({ maxEventSize: 100 });
     const call = await fetch.call(0);
     const stream = call.respondStream();
     stream.write('data: ok\n\n');
@@ -585,7 +537,7 @@ describe('duplicates, ids and limits', () => {
   });
 
   it('an oversized event that arrives within one chunk is caught too', async () => {
-    const { es, fetch, log } = setup({ maxEventSize: 100 });
+    const { es, fetch, log } = logged({ maxEventSize: 100 });
     const stream = (await fetch.call(0)).respondStream();
     stream.write(`data: ${'x'.repeat(101)}\n\ndata: after\n\n`);
     await settle();
@@ -594,7 +546,7 @@ describe('duplicates, ids and limits', () => {
   });
 
   it('a line that never ends is cut off at maxEventSize, not buffered forever', async () => {
-    const { es, fetch } = setup({ maxEventSize: 1000 });
+    const { es, fetch } = logged({ maxEventSize: 1000 });
     const stream = (await fetch.call(0)).respondStream();
     for (let i = 0; i < 50; i++) stream.write('z'.repeat(100));
     await settle();
@@ -604,7 +556,7 @@ describe('duplicates, ids and limits', () => {
 
 describe('close() and signal', () => {
   it('close() during a reconnect wait clears the timer and makes no more requests', async () => {
-    const { es, fetch, clock } = setup();
+    const { es, fetch, clock } = logged();
     await failAttempt(fetch, 0);
     expect(clock.pending).toBe(1);
     es.close();
@@ -616,7 +568,7 @@ describe('close() and signal', () => {
   });
 
   it('close() aborts the open request and its watchdog', async () => {
-    const { es, fetch, clock, log } = setup({ heartbeatTimeout: 1000 });
+    const { es, fetch, clock, log } = logged({ heartbeatTimeout: 1000 });
     const call = await fetch.call(0);
     const stream = call.respondStream();
     await settle();
@@ -632,7 +584,7 @@ describe('close() and signal', () => {
 
   it('aborting the signal closes with reason aborted', async () => {
     const controller = new AbortController();
-    const { es, fetch, errors, clock } = setup({ signal: controller.signal });
+    const { es, fetch, errors, clock } = logged({ signal: controller.signal });
     const call = await fetch.call(0);
     controller.abort(new Error('user left'));
     await settle();
@@ -645,7 +597,7 @@ describe('close() and signal', () => {
   it('an already aborted signal closes without a request', async () => {
     const controller = new AbortController();
     controller.abort();
-    const { es, fetch, errors } = setup({ signal: controller.signal });
+    const { es, fetch, errors } = logged({ signal: controller.signal });
     await settle();
     expect(es.readyState).toBe(es.CLOSED);
     expect(errors.map((e) => e.reason)).toEqual(['aborted']);
@@ -657,7 +609,7 @@ describe('the cursor store', () => {
   it('reads the stored cursor before the first request and sends it as Last-Event-ID', async () => {
     const store = createMemoryStore();
     await store.set(URL_, { lastEventId: '99', recentIds: ['98', '99'] });
-    const { es, fetch, log } = setup({ store });
+    const { es, fetch, log } = logged({ store });
     const call = await fetch.call(0);
     expect(call.headers.get('last-event-id')).toBe('99');
     expect(es.lastEventId).toBe('99');
@@ -670,7 +622,7 @@ describe('the cursor store', () => {
 
   it('saves the id and window under storageKey, flushed by close()', async () => {
     const store = createMemoryStore();
-    const { es, fetch } = setup({ store, storageKey: 'feed' });
+    const { es, fetch } = logged({ store, storageKey: 'feed' });
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: a\ndata: 1\n\nid: b\ndata: 2\n\n');
     await settle();
@@ -685,7 +637,7 @@ describe('the cursor store', () => {
       set: () => Promise.reject(new Error('quota')),
       delete: () => Promise.reject(new Error('nope')),
     };
-    const { es, fetch, errors, log } = setup({ store: broken });
+    const { es, fetch, errors, log } = logged({ store: broken });
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 1\ndata: a\n\nid: 2\ndata: b\n\n');
     await settle();
@@ -705,7 +657,7 @@ describe('the cursor store', () => {
         set: async (_k, c) => void writes.push(c.lastEventId),
         delete: async () => {},
       };
-      const { fetch } = setup({ store });
+      const { fetch } = logged({ store });
       const stream = (await fetch.call(0)).respondStream();
       for (const id of ['1', '2', '3']) {
         stream.write(`id: ${id}\ndata: x\n\n`);
@@ -719,20 +671,20 @@ describe('the cursor store', () => {
   });
 
   it('store: false keeps nothing', async () => {
-    const { es, fetch } = setup({ store: false });
+    const { es, fetch } = logged({ store: false });
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 1\ndata: a\n\n');
     await settle();
     es.close();
     await es.closed;
-    const again = setup({ store: false });
+    const again = logged({ store: false });
     expect((await again.fetch.call(0)).headers.has('last-event-id')).toBe(false);
   });
 });
 
 describe('share without Web Locks (Node)', () => {
   it('quietly keeps a private connection', async () => {
-    const { es, fetch } = setup({ share: true });
+    const { es, fetch } = logged({ share: true });
     (await fetch.call(0)).respondStream();
     await settle();
     expect(es.readyState).toBe(es.OPEN);
@@ -742,7 +694,7 @@ describe('share without Web Locks (Node)', () => {
 
 describe('stats', () => {
   it('fires a stats event after each change of connection state, for exporters', async () => {
-    const { es, fetch, clock } = setup({ backoff: { maxRetries: 1 } });
+    const { es, fetch, clock } = logged({ backoff: { maxRetries: 1 } });
     const seen: string[] = [];
     es.addEventListener(
       'stats',
@@ -758,7 +710,7 @@ describe('stats', () => {
   });
 
   it('counts attempts, reconnects, events, duplicates, bytes and times', async () => {
-    const { es, fetch, clock } = setup();
+    const { es, fetch, clock } = logged();
     await failAttempt(fetch, 0);
     clock.advance(1000);
     const stream = (await fetch.call(1)).respondStream();
@@ -791,13 +743,8 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
     globals['removeEventListener'] = target.removeEventListener.bind(target);
   });
   afterEach(async () => {
-    await Promise.all(
-      sources.map((s) => {
-        s.close();
-        return s.closed;
-      }),
-    );
-    sources = [];
+    // The sources first, while the stand-in target they listen on is still there.
+    await closeAll(sources);
     delete globals['addEventListener'];
     delete globals['removeEventListener'];
     delete globals['document'];
@@ -805,7 +752,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
   const pageEvent = (type: string, persisted = false) => Object.assign(new Event(type), { persisted });
 
   it('online makes a pending reconnect happen at once', async () => {
-    const { fetch, clock } = setup({ backoff: { initialDelay: 60_000 }, heartbeatTimeout: 0 });
+    const { fetch, clock } = logged({ backoff: { initialDelay: 60_000 }, heartbeatTimeout: 0 });
     await failAttempt(fetch, 0);
     expect(clock.pending).toBe(1);
     target.dispatchEvent(new Event('online'));
@@ -815,7 +762,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
   });
 
   it('online does nothing while connected', async () => {
-    const { fetch } = setup();
+    const { fetch } = logged();
     (await fetch.call(0)).respondStream();
     await settle();
     target.dispatchEvent(new Event('online'));
@@ -825,7 +772,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
 
   it('pagehide stops the stream before saving, so nothing arrives after the save; pageshow from the cache resumes', async () => {
     const store = createMemoryStore();
-    const { es, fetch, log } = setup({ store });
+    const { es, fetch, log } = logged({ store });
     const call = await fetch.call(0);
     const stream = call.respondStream();
     stream.write('id: 1\ndata: a\n\n');
@@ -844,7 +791,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
   });
 
   it('close() removes the life-cycle listeners', async () => {
-    const { es, fetch, clock } = setup();
+    const { es, fetch, clock } = logged();
     await failAttempt(fetch, 0);
     es.close();
     await es.closed;
@@ -858,7 +805,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
   it('pauseWhenHidden: hidden closes the stream, visible reconnects with Last-Event-ID', async () => {
     const doc = Object.assign(new EventTarget(), { hidden: false });
     globals['document'] = doc;
-    const { es, fetch, errors } = setup({ pauseWhenHidden: true });
+    const { es, fetch, errors } = logged({ pauseWhenHidden: true });
     const call = await fetch.call(0);
     call.respondStream().write('id: 3\ndata: x\n\n');
     await settle();
@@ -875,7 +822,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
   it('pauseWhenHidden: a page hidden at start waits until it is visible', async () => {
     const doc = Object.assign(new EventTarget(), { hidden: true });
     globals['document'] = doc;
-    const { fetch } = setup({ pauseWhenHidden: true });
+    const { fetch } = logged({ pauseWhenHidden: true });
     await settle();
     expect(fetch.calls).toHaveLength(0);
     doc.hidden = false;
@@ -888,7 +835,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
     globals['document'] = doc;
     let answer!: (cursor: StoredCursor) => void;
     const store = { ...createMemoryStore(), get: () => new Promise<StoredCursor>((resolve) => (answer = resolve)) };
-    const { es, fetch } = setup({ pauseWhenHidden: true, store });
+    const { es, fetch } = logged({ pauseWhenHidden: true, store });
     await settle();
     doc.hidden = true;
     doc.dispatchEvent(new Event('visibilitychange'));
@@ -907,7 +854,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
   it('pauseWhenHidden: a source created hidden answers reconnect() once visible', async () => {
     const doc = Object.assign(new EventTarget(), { hidden: true });
     globals['document'] = doc;
-    const { es, fetch, reconnecting } = setup({ pauseWhenHidden: true });
+    const { es, fetch, reconnecting } = logged({ pauseWhenHidden: true });
     await settle();
     doc.hidden = false;
     doc.dispatchEvent(new Event('visibilitychange'));
@@ -923,7 +870,7 @@ describe('browser life cycle (driven in Node through a stand-in global event tar
   it('without pauseWhenHidden, visibility changes nothing', async () => {
     const doc = Object.assign(new EventTarget(), { hidden: false });
     globals['document'] = doc;
-    const { fetch } = setup();
+    const { fetch } = logged();
     const call = await fetch.call(0);
     call.respondStream();
     doc.hidden = true;

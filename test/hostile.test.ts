@@ -10,7 +10,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createMemoryStore,
   type LastEventIdStore,
-  ReconnectingEvent,
   ResilientEventSource,
   type ResilientEventSourceInit,
   StreamErrorEvent,
@@ -18,7 +17,7 @@ import {
 import { ours } from './helpers/events.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 import { createFakeFetch, type FakeFetch } from './helpers/fake-fetch.js';
-import { closeAfterEach, settle } from './helpers/sources.js';
+import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 
 const URL_ = 'http://stream.test/events';
 const sources = closeAfterEach();
@@ -26,29 +25,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function setup(
-  options: ResilientEventSourceInit = {},
-  fetch: FakeFetch | ResilientEventSourceInit['fetch'] = createFakeFetch(),
-) {
-  const clock = createFakeClock();
-  const es = new ResilientEventSource(URL_, { fetch, clock, random: () => 0, store: false, ...options });
-  sources.push(es);
-  const errors: StreamErrorEvent[] = [];
-  const states: number[] = [];
-  const reconnecting: ReconnectingEvent[] = [];
-  es.addEventListener(
-    'error',
-    ours(StreamErrorEvent, (e) => {
-      errors.push(e);
-      states.push(es.readyState);
-    }),
-  );
-  es.addEventListener(
-    'reconnecting',
-    ours(ReconnectingEvent, (e) => reconnecting.push(e)),
-  );
-  return { es, fetch: fetch as FakeFetch, clock, errors, states, reconnecting };
-}
+/** A source with no `message` listener (see fakeSource); `fetch` may be a custom one. */
+const setup = (options: ResilientEventSourceInit = {}, fetch?: FakeFetch | ResilientEventSourceInit['fetch']) =>
+  fakeSource(sources, URL_, options, { fetch });
 
 describe('close() and closed', () => {
   it('close() returns undefined, as EventSource.close() does', () => {

@@ -4,46 +4,23 @@
  * suspend does.
  */
 import { describe, expect, it } from 'vitest';
-import { ReconnectingEvent, type ResilientEventSourceInit, type StreamErrorEvent } from '../src/index.js';
+import type { ResilientEventSourceInit, StreamErrorEvent } from '../src/index.js';
 import { wakeCheckInterval, wakeThreshold, watchWake } from '../src/platform/wake.js';
 import { withMonotonic } from '../src/platform/clock.js';
-import { ours } from './helpers/events.js';
-import { createFakeClock } from './helpers/fake-clock.js';
+import { createFakeClock, createSleepyClock } from './helpers/fake-clock.js';
 import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
 
 const URL_ = 'http://stream.test/events';
 
-/** A fake clock with a monotonic reading that moves with it, except when the test says the device slept. */
-function sleepyClock() {
-  const clock = createFakeClock();
-  let asleep = 0;
-  const start = clock.now();
-  return Object.assign(clock, {
-    monotonic: () => clock.now() - start - asleep,
-    seesSleep: true,
-    /** The device sleeps `ms`: the wall clock jumps, the monotonic one does not, and late timers fire. */
-    sleep(ms: number) {
-      asleep += ms;
-      clock.advance(ms);
-    },
-  });
-}
-
 const sources = closeAfterEach();
 
-function setup(options: ResilientEventSourceInit = {}) {
-  const source = fakeSource(sources, URL_, options, sleepyClock());
-  const reconnecting: ReconnectingEvent[] = [];
-  source.es.addEventListener(
-    'reconnecting',
-    ours(ReconnectingEvent, (e) => reconnecting.push(e)),
-  );
-  return { ...source, reconnecting };
-}
+/** A source on a clock whose device can sleep, so that its wake watch runs (one more timer pending). */
+const sleepy = (options: ResilientEventSourceInit = {}) =>
+  fakeSource(sources, URL_, options, { clock: createSleepyClock() });
 
 describe('reconnect()', () => {
   it('drops an open stream and connects at once from the current cursor: reconnecting (requested, 0 ms), no error', async () => {
-    const { es, fetch, reconnecting, errors } = setup();
+    const { es, fetch, reconnecting, errors } = sleepy();
     const first = await fetch.call(0);
     first.respondStream().write('id: 4\ndata: x\n\n');
     await settle();
@@ -61,7 +38,7 @@ describe('reconnect()', () => {
   });
 
   it('cuts a pending wait short', async () => {
-    const { es, fetch, clock } = setup({ heartbeatTimeout: 0, backoff: { initialDelay: 60_000, maxDelay: 60_000 } });
+    const { es, fetch, clock } = sleepy({ heartbeatTimeout: 0, backoff: { initialDelay: 60_000, maxDelay: 60_000 } });
     (await fetch.call(0)).fail();
     await settle();
     // The 60 s wait and the wake check.
@@ -72,7 +49,7 @@ describe('reconnect()', () => {
   });
 
   it('is a no-op once CLOSED', async () => {
-    const { es, fetch } = setup();
+    const { es, fetch } = sleepy();
     await fetch.call(0);
     es.close();
     es.reconnect();
@@ -81,7 +58,7 @@ describe('reconnect()', () => {
     expect(es.readyState).toBe(es.CLOSED);
   });
 
-  type Setup = ReturnType<typeof setup>;
+  type Setup = ReturnType<typeof sleepy>;
 
   /** Calls reconnect() from the first `type` event that `when` accepts, once. */
   function reconnectOnce(es: Setup['es'], type: 'error' | 'reconnecting', when: (e: Event) => boolean = () => true) {
@@ -115,7 +92,7 @@ describe('reconnect()', () => {
   }
 
   it("called from a reconnecting listener: that call's attempt is the only one, and close() stops it", async () => {
-    const source = setup({ heartbeatTimeout: 0 });
+    const source = sleepy({ heartbeatTimeout: 0 });
     const { es, fetch, clock, reconnecting } = source;
     reconnectOnce(es, 'reconnecting');
     (await fetch.call(0)).fail();
@@ -132,7 +109,7 @@ describe('reconnect()', () => {
   });
 
   it('called from an error listener: one attempt, at once', async () => {
-    const source = setup({ heartbeatTimeout: 0 });
+    const source = sleepy({ heartbeatTimeout: 0 });
     const { es, fetch, clock, reconnecting } = source;
     reconnectOnce(es, 'error');
     (await fetch.call(0)).fail();
@@ -147,7 +124,7 @@ describe('reconnect()', () => {
   });
 
   it('called from the listener of the unsendable-id report (made as an attempt begins): one attempt', async () => {
-    const source = setup({ heartbeatTimeout: 0 });
+    const source = sleepy({ heartbeatTimeout: 0 });
     const { es, fetch, clock, errors, reconnecting } = source;
     const first = (await fetch.call(0)).respondStream();
     first.write('id: a\u0001b\ndata: x\n\n');
@@ -169,7 +146,7 @@ describe('reconnect()', () => {
   });
 
   it('before the first attempt has started it changes nothing (that attempt is about to go)', async () => {
-    const { es, fetch } = setup();
+    const { es, fetch } = sleepy();
     es.reconnect();
     await fetch.call(0);
     await settle();
@@ -179,7 +156,7 @@ describe('reconnect()', () => {
 
 describe('wake from sleep', () => {
   it('watchWake: nothing while awake (the clocks move together), onWake once the wall clock runs ahead', () => {
-    const clock = sleepyClock();
+    const clock = createSleepyClock();
     const woke: number[] = [];
     const stop = watchWake(clock, (ms) => woke.push(ms));
     clock.advance(wakeCheckInterval * 20);
@@ -195,7 +172,7 @@ describe('wake from sleep', () => {
   });
 
   it('watchWake: a sleep shorter than the threshold is not seen; without a monotonic clock, nothing runs', () => {
-    const clock = sleepyClock();
+    const clock = createSleepyClock();
     const woke: number[] = [];
     watchWake(clock, (ms) => woke.push(ms));
     clock.sleep(wakeThreshold);
@@ -207,7 +184,7 @@ describe('wake from sleep', () => {
   });
 
   it('an open stream is reconnected at once after the device slept, not after heartbeatTimeout', async () => {
-    const { es, fetch, clock, reconnecting } = setup({ heartbeatTimeout: 45_000 });
+    const { es, fetch, clock, reconnecting } = sleepy({ heartbeatTimeout: 45_000 });
     (await fetch.call(0)).respondStream().write('id: 1\ndata: x\n\n');
     await settle();
     // 20 s asleep: under the heartbeat timeout, so only the wake check can see it.
@@ -220,7 +197,7 @@ describe('wake from sleep', () => {
   });
 
   it('a pending reconnect wait is left alone by a wake (it fires late anyway)', async () => {
-    const { fetch, clock, reconnecting } = setup({ backoff: { initialDelay: 600_000, maxDelay: 600_000 } });
+    const { fetch, clock, reconnecting } = sleepy({ backoff: { initialDelay: 600_000, maxDelay: 600_000 } });
     (await fetch.call(0)).fail();
     await settle();
     clock.sleep(10_000);
@@ -230,7 +207,7 @@ describe('wake from sleep', () => {
   });
 
   it('the wake timer goes with close()', async () => {
-    const { es, fetch, clock } = setup({ heartbeatTimeout: 0 });
+    const { es, fetch, clock } = sleepy({ heartbeatTimeout: 0 });
     (await fetch.call(0)).respondStream();
     await settle();
     expect(clock.pending).toBe(1);
@@ -245,7 +222,7 @@ describe('wake in browsers: Page Lifecycle resume, and visible after a silence (
     const doc = Object.assign(new EventTarget(), { hidden: false });
     (globalThis as { document?: unknown }).document = doc;
     try {
-      const { fetch, clock, reconnecting } = setup({ heartbeatTimeout: 10_000 });
+      const { fetch, clock, reconnecting } = sleepy({ heartbeatTimeout: 10_000 });
       (await fetch.call(0)).respondStream().write('data: x\n\n');
       await settle();
       doc.dispatchEvent(new Event('visibilitychange'));

@@ -3,8 +3,7 @@ import { createCursorKeeper } from '../../src/persistence/cursor.js';
 import { StoreError } from '../../src/contract/events.js';
 import type { LastEventIdStore, StoredCursor } from '../../src/contract/types.js';
 import { createMonotonicFakeClock } from '../helpers/fake-clock.js';
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { settle } from '../helpers/sources.js';
 
 /** A store whose writes stay in flight until the test releases them. */
 function slowStore() {

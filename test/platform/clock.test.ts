@@ -15,7 +15,12 @@ const URL_ = 'http://stream.test/events';
 const HOUR = 3_600_000;
 const sources = closeAfterEach();
 const setup = (options = {}) =>
-  fakeSource(sources, URL_, { heartbeatTimeout: 10_000, ...options }, createFakeClock(undefined, { monotonic: true }));
+  fakeSource(
+    sources,
+    URL_,
+    { heartbeatTimeout: 10_000, ...options },
+    { clock: createFakeClock(undefined, { monotonic: true }) },
+  );
 
 describe('a wall clock stepped back an hour', () => {
   it('the heartbeat still abandons a silent stream at heartbeatTimeout, not 1 ms later, and not an hour later', async () => {

@@ -13,6 +13,7 @@ import {
 import { ours } from '../helpers/events.js';
 import { joinShare } from '../../src/share/channel.js';
 import { createFakeFetch } from '../helpers/fake-fetch.js';
+import { closeAll, settle } from '../helpers/sources.js';
 
 /** Web Locks' exclusive `request(name, { signal }, callback)`, first come first served. */
 function createLockManager() {
@@ -50,10 +51,9 @@ function createLockManager() {
 }
 
 const g = globalThis as { navigator?: unknown };
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-};
-let sources: ResilientEventSource[] = [];
+const sources: ResilientEventSource[] = [];
+/** Macrotasks to let pass before looking: the share's messages cross a BroadcastChannel and a lock hand-over. */
+const SHARE_TURNS = 5;
 let savedNavigator: unknown;
 
 beforeEach(() => {
@@ -65,16 +65,16 @@ beforeEach(() => {
   });
 });
 afterEach(async () => {
-  await Promise.all(
-    sources.map((s) => {
-      s.close();
-      return s.closed;
-    }),
-  );
-  sources = [];
+  // The sources first, while the lock manager they hold locks of is still the global one.
+  await closeAll(sources);
   Object.defineProperty(globalThis, 'navigator', { value: savedNavigator, configurable: true, writable: true });
 });
 
+/**
+ * A source in the shared stream of this test's key. Kept here rather than
+ * fakeSource: a shared source runs on the real clock, as the lock manager and
+ * the BroadcastChannel do, and records its messages as `id:data`.
+ */
 function source(fetch: ReturnType<typeof createFakeFetch>, extra: ResilientEventSourceInit = {}) {
   const es = new ResilientEventSource('http://share.test/stream', {
     fetch,
@@ -104,9 +104,9 @@ describe('share', () => {
     const a = source(fetch);
     const b = source(fetch);
     const stream = (await fetch.call(0)).respondStream();
-    await settle();
+    await settle(SHARE_TURNS);
     stream.write('id: 1\ndata: x\n\nid: 2\ndata: y\n\nevent: other\ndata: z\n\n');
-    await settle();
+    await settle(SHARE_TURNS);
     expect(fetch.calls).toHaveLength(1);
     expect([a.es.stats.role, b.es.stats.role]).toEqual(['leader', 'follower']);
     expect(a.seen).toEqual(['1:x', '2:y']);
@@ -120,9 +120,9 @@ describe('share', () => {
     const a = source(fetch);
     const b = source(fetch);
     const stream = (await fetch.call(0)).respondStream();
-    await settle();
+    await settle(SHARE_TURNS);
     stream.write('id: 1\ndata: x\n\nid: 5\n\ndata: y\n\n');
-    await settle();
+    await settle(SHARE_TURNS);
     expect(a.seen).toEqual(['1:x', '5:y']);
     expect(b.seen).toEqual(['1:x', '5:y']);
     expect(b.es.lastEventId).toBe('5');
@@ -134,7 +134,7 @@ describe('share', () => {
     const b = source(fetch);
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 7\ndata: x\n\n');
-    await settle();
+    await settle(SHARE_TURNS);
     a.es.close();
     await a.es.closed;
     const takeover = await fetch.call(1);
@@ -143,7 +143,7 @@ describe('share', () => {
     const next = takeover.respondStream();
     // The new stream replays 7, then goes on: 7 is not shown twice.
     next.write('id: 7\ndata: x\n\nid: 8\ndata: w\n\n');
-    await settle();
+    await settle(SHARE_TURNS);
     expect(b.seen).toEqual(['7:x', '8:w']);
   });
 
@@ -161,9 +161,9 @@ describe('share', () => {
       ours(ReconnectingEvent, (e) => events.push(`reconnecting:${e.attempt}`)),
     );
     const stream = (await fetch.call(0)).respondStream();
-    await settle();
+    await settle(SHARE_TURNS);
     stream.close();
-    await settle();
+    await settle(SHARE_TURNS);
     expect(events).toEqual(['error:network:0', 'reconnecting:1']);
   });
 
@@ -172,7 +172,7 @@ describe('share', () => {
     source(fetch);
     const b = source(fetch);
     (await fetch.call(0)).respond(404);
-    await settle();
+    await settle(SHARE_TURNS);
     expect(b.es.readyState).toBe(b.es.CLOSED);
     // This lock manager hands the lock over before the channel delivers the
     // news, so b started a request; the news then closed it.
@@ -185,10 +185,10 @@ describe('share', () => {
     source(fetch, { maxEventSize: 50 });
     const b = source(fetch, { maxEventSize: 50 });
     const stream = (await fetch.call(0)).respondStream();
-    await settle();
+    await settle(SHARE_TURNS);
     // One chunk: two events, then one too large, which ends the shared stream.
     stream.write(`id: 1\ndata: a\n\nid: 2\ndata: b\n\ndata: ${'x'.repeat(60)}\n\n`);
-    await settle();
+    await settle(SHARE_TURNS);
     expect(b.seen).toEqual(['1:a', '2:b']);
     expect(b.es.readyState).toBe(b.es.CLOSED);
   });
@@ -200,7 +200,7 @@ describe('share', () => {
     const b = source(fetch);
     const stream = (await fetch.call(0)).respondStream();
     stream.write('id: 3\ndata: x\n\n');
-    await settle();
+    await settle(SHARE_TURNS);
     controller.abort();
     const takeover = await fetch.call(1);
     expect(takeover.headers.get('last-event-id')).toBe('3');

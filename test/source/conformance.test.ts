@@ -9,8 +9,8 @@ import { ResilientEventSource, StreamErrorEvent } from '../../src/index.js';
 import { ours } from '../helpers/events.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { createFakeFetch } from '../helpers/fake-fetch.js';
+import { settle } from '../helpers/sources.js';
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const encoder = new TextEncoder();
 
 type Chunking = 'whole' | 'bytes' | 'random';

@@ -7,20 +7,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ResilientEventSource } from '../../src/index.js';
 import { createFakeFetch, type FakeStream } from '../helpers/fake-fetch.js';
+import { closeAll, settle } from '../helpers/sources.js';
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-let sources: ResilientEventSource[] = [];
+const sources: ResilientEventSource[] = [];
 afterEach(async () => {
-  await Promise.all(
-    sources.map((s) => {
-      s.close();
-      return s.closed;
-    }),
-  );
-  sources = [];
+  await closeAll(sources);
   vi.restoreAllMocks();
 });
 
+/**
+ * An open source and a way to send it frames. Kept here rather than
+ * fakeSource: these sources run on the real clock and random source, as an
+ * app's do, and record nothing but what each test listens to.
+ */
 async function open(): Promise<{ es: ResilientEventSource; send: (frames: string) => Promise<void> }> {
   const fetch = createFakeFetch();
   const es = new ResilientEventSource('http://listeners.test/', { fetch, store: false });
