@@ -144,3 +144,11 @@ describe('invalid input', () => {
     expect(es.readyState).toBe(ResilientEventSource.CLOSED);
   });
 });
+
+describe('endOfStream', () => {
+  it('rejects other values', () => {
+    expect(() => new ResilientEventSource(url, { endOfStream: 'stop' as never })).toThrow(
+      /`endOfStream` must be "reconnect" or "close", got "stop"/,
+    );
+  });
+});

@@ -1,163 +1,18 @@
 /**
- * What the app gets of the response (issue 13): `open` with status, headers
- * and final URL; a refused response's headers and body on `error`; POST
- * streams that end (`endOfStream`); and `for await` over messages.
+ * `for await (const event of es)` and `es.events(...types)`
+ * (src/source/iterate.ts), through the public class on a fake fetch: every
+ * message in order, how a loop ends (break, close(), a final failure, a 204,
+ * the buffer bound), and the stored cursor following the loop body, so that a
+ * source left with its loop resumes right after the last event the body took.
  */
 import { describe, expect, it } from 'vitest';
-import { iteratorBufferSize, StreamError } from '../src/contract/events.js';
-import { refusedBodyLimit } from '../src/attempt/connection.js';
-import {
-  createMemoryStore,
-  OpenEvent,
-  ResilientEventSource,
-  type ResilientEventSourceInit,
-  StreamErrorEvent,
-} from '../src/index.js';
-import { ours } from './helpers/events.js';
-import { createFakeClock } from './helpers/fake-clock.js';
-import { createFakeFetch } from './helpers/fake-fetch.js';
-import { closeAfterEach, fakeSource, settle } from './helpers/sources.js';
+import { iteratorBufferSize, StreamError } from '../../src/contract/events.js';
+import { createMemoryStore, type ResilientEventSourceInit } from '../../src/index.js';
+import { closeAfterEach, fakeSource, settle } from '../helpers/sources.js';
 
 const URL_ = 'http://stream.test/events';
 const sources = closeAfterEach();
 const setup = (options: ResilientEventSourceInit = {}) => fakeSource(sources, URL_, options);
-
-describe('the open event', () => {
-  it('carries the status, the headers and the final URL', async () => {
-    const { es, fetch } = setup();
-    const opens: OpenEvent[] = [];
-    es.addEventListener(
-      'open',
-      ours(OpenEvent, (e) => opens.push(e)),
-    );
-    (await fetch.call(0)).respondStream({ 'x-request-id': 'abc', 'x-ratelimit-remaining': '41' });
-    await settle();
-    expect(opens).toHaveLength(1);
-    expect(opens[0]).toBeInstanceOf(OpenEvent);
-    expect(opens[0]).toBeInstanceOf(Event);
-    expect(opens[0]?.status).toBe(200);
-    expect(opens[0]?.headers.get('x-request-id')).toBe('abc');
-    expect(opens[0]?.headers.get('x-ratelimit-remaining')).toBe('41');
-    expect(opens[0]?.url).toBe(URL_);
-  });
-});
-
-describe('a refused response reaches the app', () => {
-  it('a 429 with a JSON body: error carries status, headers and the body text', async () => {
-    const { fetch, errors } = setup();
-    const body = JSON.stringify({ error: { message: 'quota exceeded', type: 'insufficient_quota' } });
-    (await fetch.call(0)).respond(429, { 'content-type': 'application/json', 'retry-after': '5' }, body);
-    await settle();
-    await settle();
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ reason: 'http-status', status: 429, body });
-    expect(errors[0]?.headers?.get('content-type')).toBe('application/json');
-    expect(JSON.parse(errors[0]?.body ?? '{}').error.message).toBe('quota exceeded');
-  });
-
-  it('a final 400 ("model not found") closes with the body', async () => {
-    const { es, fetch, errors } = setup({ method: 'POST', body: '{}' });
-    (await fetch.call(0)).respond(400, { 'content-type': 'application/json' }, '{"error":"model not found"}');
-    await settle();
-    await settle();
-    expect(es.readyState).toBe(es.CLOSED);
-    expect(errors[0]?.body).toBe('{"error":"model not found"}');
-  });
-
-  it('a wrong content type carries its body too', async () => {
-    const { fetch, errors } = setup();
-    (await fetch.call(0)).respond(200, { 'content-type': 'text/html' }, '<h1>Login</h1>');
-    await settle();
-    await settle();
-    expect(errors[0]).toMatchObject({ reason: 'content-type', body: '<h1>Login</h1>' });
-  });
-
-  it('reads at most 64 KiB of the body', async () => {
-    const { fetch, errors } = setup();
-    (await fetch.call(0)).respond(503, {}, 'é'.repeat(100_000));
-    await settle();
-    await settle();
-    expect(refusedBodyLimit.bytes).toBe(65_536);
-    const text = errors[0]?.body ?? '';
-    expect(new TextEncoder().encode(text).byteLength).toBeLessThanOrEqual(65_536 + 3);
-    expect(text.length).toBeGreaterThan(30_000);
-  });
-
-  it('a body that never ends is read for refusedBodyLimit.ms at most: the decision is not held up longer', async () => {
-    const fetch = createFakeFetch();
-    const clock = createFakeClock();
-    const es = new ResilientEventSource(URL_, {
-      clock,
-      store: false,
-      random: () => 0,
-      fetch: async (url, init) => {
-        void fetch(url, init);
-        const body = new ReadableStream<Uint8Array>({
-          start(c) {
-            c.enqueue(new TextEncoder().encode('{"error":"partial'));
-          },
-        });
-        return new Response(body, { status: 503 });
-      },
-    });
-    sources.push(es);
-    const errors: StreamErrorEvent[] = [];
-    es.addEventListener(
-      'error',
-      ours(StreamErrorEvent, (e) => errors.push(e)),
-    );
-    await settle();
-    clock.advance(refusedBodyLimit.ms - 1);
-    await settle();
-    expect(errors).toEqual([]);
-    clock.advance(1);
-    await settle();
-    expect(errors[0]).toMatchObject({ status: 503, body: '{"error":"partial' });
-  });
-});
-
-describe('endOfStream', () => {
-  it("POST streams close when the body ends ('close' by default for non-GET): CLOSED, no error, no second request", async () => {
-    const { es, fetch, clock, errors } = setup({ method: 'POST', body: '{"prompt":"hi"}' });
-    const stream = (await fetch.call(0)).respondStream();
-    stream.write('data: {"choices":[{"delta":"Hel"}]}\n\ndata: {"choices":[{"delta":"lo"}]}\n\ndata: [DONE]\n\n');
-    stream.close();
-    await settle();
-    expect(es.readyState).toBe(es.CLOSED);
-    expect(errors).toEqual([]);
-    await expect(es.closed).resolves.toBeUndefined();
-    clock.advance(60_000);
-    await settle();
-    expect(fetch.calls).toHaveLength(1);
-  });
-
-  it("GET streams reconnect when the body ends (the spec's behaviour), unless endOfStream: 'close'", async () => {
-    const a = setup();
-    (await a.fetch.call(0)).respondStream().close();
-    await settle();
-    expect(a.errors.map((e) => e.reason)).toEqual(['network']);
-    expect(a.es.readyState).toBe(a.es.CONNECTING);
-
-    const b = setup({ endOfStream: 'close' });
-    (await b.fetch.call(0)).respondStream().close();
-    await settle();
-    expect(b.es.readyState).toBe(b.es.CLOSED);
-    expect(b.errors).toEqual([]);
-  });
-
-  it("a POST stream may ask to reconnect: endOfStream: 'reconnect'", async () => {
-    const { es, fetch } = setup({ method: 'POST', body: '{}', endOfStream: 'reconnect' });
-    (await fetch.call(0)).respondStream().close();
-    await settle();
-    expect(es.readyState).toBe(es.CONNECTING);
-  });
-
-  it('rejects other values', () => {
-    expect(() => new ResilientEventSource(URL_, { endOfStream: 'stop' as never })).toThrow(
-      /`endOfStream` must be "reconnect" or "close", got "stop"/,
-    );
-  });
-});
 
 describe('for await (const event of es)', () => {
   it('yields every message of every type in order, also those that arrive while the body awaits, and ends when the source closes', async () => {
