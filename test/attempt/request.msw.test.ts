@@ -1,7 +1,7 @@
 /**
  * Request building and response handling through the real global `fetch`,
  * intercepted by msw: what goes out on the wire and how response shapes are
- * read. (Behaviour over real sockets is in integration.test.ts.)
+ * read. (Behaviour over real sockets is in test/integration/.)
  */
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
