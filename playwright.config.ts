@@ -6,7 +6,7 @@ import { defineConfig } from '@playwright/test';
  * this machine cannot download Playwright's own browser builds. Playwright
  * stays at 1.64.x: 1.65 sends `emulation.setMediaFeaturesOverride`, which
  * Firefox ESR lacks, so every Firefox context fails. WebKit runs the main
- * scenarios through its own driver (test/webkit/). Each test starts its own
+ * scenarios through its own driver (test/package/webkit.test.ts). Each test starts its own
  * reference server on port 0 (see e2e/fixtures.ts).
  */
 export default defineConfig({

@@ -1,5 +1,5 @@
 /**
- * The bundle size budget, in one place: `npm test` (test/size.test.ts) fails
+ * The bundle size budget, in one place: `npm test` (test/package/size.test.ts) fails
  * when the production UMD or the production ESM import of the class grows
  * past its guard, and `npm run bench` prints every number.
  *

@@ -1,5 +1,5 @@
 // The layers of src/ and the imports between them (type-only ones included),
-// for test/architecture.test.ts. `node scripts/layers.mjs` prints every
+// for test/repo/architecture.test.ts. `node scripts/layers.mjs` prints every
 // import that runs up a layer or closes a cycle.
 //
 // A layer is a folder of src/; the entry points (index.ts, node.ts, umd.ts)

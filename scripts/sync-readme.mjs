@@ -1,6 +1,6 @@
 // Rewrites each code block of the README and of the pages under docs/ that
 // has an `<!-- example: path#region -->` marker with the current text of that
-// region. test/docs.test.ts checks the result, so run this after editing an
+// region. test/repo/docs.test.ts checks the result, so run this after editing an
 // example: `npm run readme:sync`.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

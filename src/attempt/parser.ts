@@ -16,7 +16,7 @@
  * streaming `TextDecoder` it needs in front is about 4× slower than utf8.ts
  * (equal on Node 24): swapped in, it cost 0.79–1.00× the throughput and
  * 750–1,000 bytes gzip (bench/analysis.md). Revisit when Node 24 is the floor.
- * test/parser.test.ts checks this parser against eventsource-parser 4.1.3 on
+ * test/attempt/parser.test.ts checks this parser against eventsource-parser 4.1.3 on
  * random byte streams.
  */
 

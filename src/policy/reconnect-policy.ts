@@ -4,7 +4,7 @@
  * with the `error` to report. Every rule about a response's status lives
  * here (the attempt only says whether it was an event stream). No timers, no
  * events, no I/O: the driver acts on the decision
- * (test/reconnect-policy.test.ts tests it with plain values).
+ * (test/policy/reconnect-policy.test.ts tests it with plain values).
  */
 import type { Outcome } from '../attempt/connection.js';
 import type { StreamErrorInit } from '../contract/events.js';

@@ -305,7 +305,7 @@ export async function runCase(c: Case, seed: number): Promise<Run> {
       if (e instanceof MessageEvent) return onMessage(e);
       record({ kind: 'error', reason: e.reason, status: e.status, readyState: source.readyState, message: e.message });
       // Reports outside an attempt's course (a failing store, an id that cannot be sent) are not acted on:
-      // test/listener-actions.test.ts covers them.
+      // test/integration/listener-actions.test.ts covers them.
       if (e.reason !== 'store' && !e.message.startsWith('The last event id ')) observe('error', false);
     });
     source.addEventListener('reconnecting', (e) => {

@@ -71,3 +71,25 @@ export function createFakeClock(start = 1_700_000_000_000, options: { monotonic?
 /** A fake clock with a monotonic reading, for the modules that take one (heartbeat, cursor, connection). */
 export const createMonotonicFakeClock = (start?: number): FakeClock & SourceClock =>
   createFakeClock(start, { monotonic: true }) as FakeClock & SourceClock;
+
+/** A fake clock whose device can sleep: see {@link createSleepyClock}. */
+export type SleepyClock = ReturnType<typeof createSleepyClock>;
+
+/**
+ * A fake clock with a monotonic reading that moves with it, except when the
+ * test says the device slept (the source then runs its wake watch on it).
+ */
+export function createSleepyClock() {
+  const clock = createFakeClock();
+  let asleep = 0;
+  const start = clock.now();
+  return Object.assign(clock, {
+    monotonic: () => clock.now() - start - asleep,
+    seesSleep: true,
+    /** The device sleeps `ms`: the wall clock jumps, the monotonic one does not, and late timers fire. */
+    sleep(ms: number) {
+      asleep += ms;
+      clock.advance(ms);
+    },
+  });
+}

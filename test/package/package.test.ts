@@ -1,0 +1,142 @@
+/**
+ * The built package as users get it: the exports map (ESM, CJS, ./node), the
+ * declarations, and the UMD bundle evaluated as a plain script. Needs
+ * `npm run build` first (`npm test` does that).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const dist = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, any>;
+const require = createRequire(import.meta.url);
+
+beforeAll(() => {
+  if (!existsSync(join(dist, 'index.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+});
+
+describe('package.json', () => {
+  it('has the exports map with types first for import and for require, and unpkg on the UMD', () => {
+    expect(pkg['type']).toBe('module');
+    expect(pkg['sideEffects']).toBe(false);
+    for (const [entry, name] of [
+      ['.', 'index'],
+      ['./node', 'node'],
+    ] as const) {
+      // ESM and CommonJS each get their own declarations (.d.ts / .d.cts), or
+      // TypeScript reads the CommonJS build as ESM ("masquerading as ESM").
+      expect(pkg['exports'][entry]).toEqual({
+        import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+        default: `./dist/${name}.js`,
+      });
+      for (const c of ['import', 'require'])
+        expect(Object.keys(pkg['exports'][entry][c])).toEqual(['types', 'default']);
+      for (const file of [
+        ...Object.values(pkg['exports'][entry]['import']),
+        ...Object.values(pkg['exports'][entry]['require']),
+      ] as string[]) {
+        expect(existsSync(join(root, file)), file).toBe(true);
+      }
+    }
+    expect(pkg['exports']['./package.json']).toBe('./package.json');
+    expect(existsSync(join(root, pkg['unpkg']))).toBe(true);
+  });
+
+  it('resilient-eventsource/umd resolves to the UMD bundle unpkg names (to self-host it: copy it from there)', () => {
+    expect(pkg['exports']['./umd']).toBe(pkg['unpkg']);
+    expect(require.resolve('resilient-eventsource/umd')).toBe(join(root, pkg['unpkg']));
+  });
+
+  it('has no runtime dependencies (dist/index.js loads in a browser without an import map)', () => {
+    expect(pkg['dependencies']).toBeUndefined();
+  });
+});
+
+describe('entry points', () => {
+  it('ESM: import by package name', async () => {
+    const mod = await import('resilient-eventsource');
+    expect(typeof mod.ResilientEventSource).toBe('function');
+    expect(mod.ResilientEventSource.CLOSED).toBe(2);
+    expect(typeof mod.createMemoryStore).toBe('function');
+  });
+
+  it('ESM: the ./node subpath adds the file store', async () => {
+    const mod = await import('resilient-eventsource/node');
+    expect(typeof mod.createFileStore).toBe('function');
+    expect(typeof mod.ResilientEventSource).toBe('function');
+  });
+
+  it('CommonJS: require by package name', () => {
+    const mod = require('resilient-eventsource') as typeof import('../../src/index.js');
+    const node = require('resilient-eventsource/node') as typeof import('../../src/node.js');
+    expect(typeof mod.ResilientEventSource).toBe('function');
+    expect(typeof node.createFileStore).toBe('function');
+    expect(() => new mod.ResilientEventSource('not a url')).toThrow(DOMException);
+  });
+
+  it('declarations exist for both entries, as ESM and as CommonJS', () => {
+    expect(readFileSync(join(dist, 'index.d.ts'), 'utf8')).toContain('ResilientEventSource');
+    expect(readFileSync(join(dist, 'node.d.ts'), 'utf8')).toContain('createFileStore');
+    expect(readFileSync(join(dist, 'index.d.cts'), 'utf8')).toContain("from './source/event-source.cjs'");
+    expect(readFileSync(join(dist, 'node.d.cts'), 'utf8')).toContain("from './persistence/stores/file-store.cjs'");
+  });
+});
+
+describe('the UMD bundle', () => {
+  const file = join(root, pkg['unpkg'] as string);
+  const code = readFileSync(file, 'utf8');
+
+  it('defines window.ResilientEventSource as the class in a plain script context', () => {
+    const window: Record<string, unknown> = {};
+    const sandbox = {
+      window,
+      self: window,
+      EventTarget,
+      Event,
+      MessageEvent,
+      URL,
+      Headers,
+      AbortController,
+      TextDecoder,
+      setTimeout,
+      clearTimeout,
+      queueMicrotask,
+    };
+    (window as { window?: unknown }).window = window;
+    runInNewContext(code, sandbox);
+    const Ctor = (sandbox as Record<string, unknown>)['ResilientEventSource'] ?? window['ResilientEventSource'];
+    expect(typeof Ctor).toBe('function');
+    const C = Ctor as typeof import('../../src/index.js').ResilientEventSource & { createMemoryStore: unknown };
+    expect(C.OPEN).toBe(1);
+    expect(typeof C.createMemoryStore).toBe('function');
+  });
+
+  it('uses no eval or new Function (strict CSP pages)', () => {
+    expect(code).not.toMatch(/\beval\s*\(|new Function\s*\(/);
+  });
+});
+
+describe('library code hygiene', () => {
+  const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.ts'),
+  );
+  /** The source without comments, so prose like "the dedupe window." does not count. */
+  const code = (f: string) => readFileSync(join(root, 'src', f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+
+  it('never calls console.*', () => {
+    for (const f of sources) expect(code(f), f).not.toMatch(/\bconsole\./);
+  });
+
+  it('touches window/document only through feature checks in platform/lifecycle.ts', () => {
+    for (const f of sources) {
+      const text = code(f);
+      expect(text, f).not.toMatch(/\bwindow\./);
+      if (f !== 'platform/lifecycle.ts') expect(text, f).not.toMatch(/\bdocument\b/);
+    }
+  });
+});
