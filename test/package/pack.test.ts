@@ -33,7 +33,7 @@ function referencedPaths(): string[] {
 }
 
 describe('npm pack', () => {
-  it('ships the builds, both sets of declarations, the UMD bundle, LICENSE and README', () => {
+  it('ships both builds, both sets of declarations, both UMD bundles, LICENSE and README', () => {
     for (const file of [
       'package.json',
       'README.md',
@@ -47,6 +47,12 @@ describe('npm pack', () => {
       'dist/node.d.ts',
       'dist/node.d.cts',
       'dist/resilient-eventsource.umd.min.js',
+      // The development build (the `development` export condition, and its UMD).
+      'dist/development/index.js',
+      'dist/development/index.cjs',
+      'dist/development/node.js',
+      'dist/development/node.cjs',
+      'dist/resilient-eventsource.umd.js',
       // `resilient-eventsource/node` for resolvers that ignore "exports" (TypeScript's node10).
       'node/package.json',
       // The README links to it.

@@ -3,9 +3,11 @@
  * declarations, and the UMD bundle evaluated as a plain script. Needs
  * `npm run build` first (`npm test` does that).
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,6 +15,7 @@ const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, any>;
 const require = createRequire(import.meta.url);
+const execFileAsync = promisify(execFile);
 
 beforeAll(() => {
   if (!existsSync(join(dist, 'index.js')))
@@ -29,17 +32,25 @@ describe('package.json', () => {
     ] as const) {
       // ESM and CommonJS each get their own declarations (.d.ts / .d.cts), or
       // TypeScript reads the CommonJS build as ESM ("masquerading as ESM").
+      // The development build first: a resolver takes the first condition it
+      // knows, and only bundlers in development (and node --conditions) know it.
       expect(pkg['exports'][entry]).toEqual({
+        development: {
+          import: { types: `./dist/${name}.d.ts`, default: `./dist/development/${name}.js` },
+          require: { types: `./dist/${name}.d.cts`, default: `./dist/development/${name}.cjs` },
+        },
         import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
         require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
         default: `./dist/${name}.js`,
       });
-      for (const c of ['import', 'require'])
-        expect(Object.keys(pkg['exports'][entry][c])).toEqual(['types', 'default']);
-      for (const file of [
-        ...Object.values(pkg['exports'][entry]['import']),
-        ...Object.values(pkg['exports'][entry]['require']),
-      ] as string[]) {
+      expect(Object.keys(pkg['exports'][entry])[0]).toBe('development');
+      const builds = [pkg['exports'][entry], pkg['exports'][entry]['development']];
+      for (const build of builds)
+        for (const c of ['import', 'require']) expect(Object.keys(build[c])).toEqual(['types', 'default']);
+      for (const file of builds.flatMap((build) => [
+        ...Object.values(build['import']),
+        ...Object.values(build['require']),
+      ]) as string[]) {
         expect(existsSync(join(root, file)), file).toBe(true);
       }
     }
@@ -50,6 +61,13 @@ describe('package.json', () => {
   it('resilient-eventsource/umd resolves to the UMD bundle unpkg names (to self-host it: copy it from there)', () => {
     expect(pkg['exports']['./umd']).toBe(pkg['unpkg']);
     expect(require.resolve('resilient-eventsource/umd')).toBe(join(root, pkg['unpkg']));
+  });
+
+  it('resilient-eventsource/umd/development resolves to the development UMD bundle', () => {
+    expect(pkg['exports']['./umd/development']).toBe('./dist/resilient-eventsource.umd.js');
+    expect(require.resolve('resilient-eventsource/umd/development')).toBe(
+      join(root, 'dist', 'resilient-eventsource.umd.js'),
+    );
   });
 
   it('has no runtime dependencies (dist/index.js loads in a browser without an import map)', () => {
@@ -71,6 +89,21 @@ describe('entry points', () => {
     expect(typeof mod.ResilientEventSource).toBe('function');
   });
 
+  it('Node loads the production build, and the development build with --conditions=development', async () => {
+    // A misspelt option tells them apart: only the development build suggests the right name.
+    const script = `import('resilient-eventsource').then(({ ResilientEventSource }) => {
+      try { new ResilientEventSource('http://127.0.0.1:9/', { hartbeatTimeout: 1 }); } catch (e) { console.log(e.message); }
+    })`;
+    const run = async (flags: string[]) =>
+      (
+        await execFileAsync(process.execPath, [...flags, '--input-type=module', '-e', script], { cwd: root })
+      ).stdout.trim();
+    expect(await run([])).toBe('Unknown option `hartbeatTimeout`');
+    expect(await run(['--conditions=development'])).toBe(
+      'Unknown option `hartbeatTimeout`. Did you mean `heartbeatTimeout`?',
+    );
+  });
+
   it('CommonJS: require by package name', () => {
     const mod = require('resilient-eventsource') as typeof import('../../src/index.js');
     const node = require('resilient-eventsource/node') as typeof import('../../src/node.js');
@@ -87,8 +120,11 @@ describe('entry points', () => {
   });
 });
 
-describe('the UMD bundle', () => {
-  const file = join(root, pkg['unpkg'] as string);
+describe.each([
+  ['production', pkg['unpkg'] as string],
+  ['development', pkg['exports']['./umd/development'] as string],
+])('the %s UMD bundle', (_build, path) => {
+  const file = join(root, path);
   const code = readFileSync(file, 'utf8');
 
   it('defines window.ResilientEventSource as the class in a plain script context', () => {

@@ -180,7 +180,7 @@ describe('declarations compile in every setup (strict, skipLibCheck: false)', ()
   }, 60_000);
 });
 
-// `./umd` is the <script> bundle, exported for its path (to self-host it, or a bundler's `?url`), not
+// `./umd` and `./umd/development` are the <script> bundles, exported for their paths (to self-host it, or a bundler's `?url`), not
 // to be imported for types: attw checks the entry points that are.
 it('@arethetypeswrong/cli finds no problem in the tarball', async () => {
   const { stdout } = await run(process.execPath, [
@@ -190,6 +190,7 @@ it('@arethetypeswrong/cli finds no problem in the tarball', async () => {
     'json',
     '--exclude-entrypoints',
     './umd',
+    './umd/development',
   ]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
   const report = JSON.parse(stdout) as {
     analysis: { types: unknown; entrypoints: Record<string, unknown> };
