@@ -18,14 +18,19 @@
  * And, for reference, eventsource-parser 4.1.3 + a streaming TextDecoder,
  * what the bare pipeline of the throughput table does, with a listener-like
  * callback.
- * Usage: node --import tsx bench/per-event.ts [--quick] [--reps N]
+ * With `--before DIR` (another checkout's dist/), pipelines 2–5 run on that
+ * build too, as "(before)" lines, so that a change to the per-event path is
+ * measured against what it replaces in the same run.
+ * Usage: node --import tsx bench/per-event.ts [--quick] [--reps N] [--before DIR]
  * (with `--pipeline I`, one process's run of pipeline I).
  */
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createParser } from 'eventsource-parser';
-import { createMemoryStore, ResilientEventSource, type ResilientEventSourceInit } from 'resilient-eventsource';
+import type { ResilientEventSourceInit } from 'resilient-eventsource';
 import { createEventStreamParser } from '../src/attempt/parser.js';
 import { createUtf8StreamDecoder } from '../src/attempt/utf8.js';
 import { frame, streams } from './streams.js';
@@ -36,6 +41,13 @@ if (!spec) throw new Error('no small stream');
 const count = quick ? 20_000 : spec.count;
 const rounds = quick ? 3 : 10;
 const execFileAsync = promisify(execFile);
+const argv = process.argv;
+const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const beforeDir = flag('--before');
+const current = await import('resilient-eventsource');
+const before: typeof current | undefined = beforeDir
+  ? await import(pathToFileURL(resolve(beforeDir, 'index.js')).href)
+  : undefined;
 
 const bytes = new TextEncoder().encode(Array.from({ length: count }, (_, i) => frame(spec, i + 1)).join(''));
 const chunks: Uint8Array[] = [];
@@ -89,17 +101,22 @@ const bareParser: Pipeline = async () => {
   return last === '' ? 0 : events;
 };
 
-/** The whole source with `options`; with `listen`, a message listener. Counted through stats when no one listens. */
+/**
+ * The whole source with the options `options()` makes (afresh for every run:
+ * a store kept from the run before would resume this one after its last id,
+ * and the replayed ids would put the dedupe window in its hashed form); with
+ * `listen`, a message listener. Counted through stats when no one listens.
+ */
 const source =
-  (options: ResilientEventSourceInit, listen: boolean): Pipeline =>
+  (build: typeof current, options: () => ResilientEventSourceInit, listen: boolean): Pipeline =>
   () =>
     new Promise((resolve) => {
       let events = 0;
-      const es = new ResilientEventSource('http://bench.invalid/stream', {
+      const es = new build.ResilientEventSource('http://bench.invalid/stream', {
         fetch: fetchChunks,
         endOfStream: 'close',
         heartbeatTimeout: 0,
-        ...options,
+        ...options(),
       });
       if (listen) {
         es.addEventListener('message', (e) => {
@@ -113,12 +130,27 @@ const source =
       });
     });
 
+/** Pipelines 2–5 on one build, named with `suffix`. */
+const sourcePipelines = (build: typeof current, suffix: string): [string, Pipeline][] => [
+  [
+    `2. + the source (dedupe off, no store, no listener)${suffix}`,
+    source(build, () => ({ dedupe: false, store: false }), false),
+  ],
+  [
+    `3. + a message listener (event object, dispatch)${suffix}`,
+    source(build, () => ({ dedupe: false, store: false }), true),
+  ],
+  [`4. + the dedupe window (1,000 ids)${suffix}`, source(build, () => ({ store: false }), true)],
+  [
+    `5. + a memory store (the cursor, per event)${suffix}`,
+    source(build, () => ({ store: build.createMemoryStore() }), true),
+  ],
+];
+
 const pipelines: [string, Pipeline][] = [
   ['1. utf8.ts + parser.ts (no-op callbacks)', parserOnly],
-  ['2. + the source (dedupe off, no store, no listener)', source({ dedupe: false, store: false }, false)],
-  ['3. + a message listener (event object, dispatch)', source({ dedupe: false, store: false }, true)],
-  ['4. + the dedupe window (1,000 ids)', source({ store: false }, true)],
-  ['5. + a memory store (the cursor, per event)', source({ store: createMemoryStore() }, true)],
+  ...sourcePipelines(current, ''),
+  ...(before ? sourcePipelines(before, ' (before)') : []),
   ['eventsource-parser 4.1.3 + TextDecoder (reference)', bareParser],
 ];
 
@@ -152,6 +184,7 @@ async function runAll(reps: number): Promise<void> {
         '--pipeline',
         String(index),
         ...(quick ? ['--quick'] : []),
+        ...(beforeDir ? ['--before', beforeDir] : []),
       ];
       const { stdout } = await execFileAsync(process.execPath, args);
       const ns = JSON.parse(stdout) as number[];
@@ -165,6 +198,6 @@ async function runAll(reps: number): Promise<void> {
   });
 }
 
-const argv = process.argv;
-if (argv.includes('--pipeline')) await runOne(Number(argv[argv.indexOf('--pipeline') + 1]));
-else await runAll(Number(argv[argv.indexOf('--reps') + 1] ?? 0) || (quick ? 1 : 5));
+const one = flag('--pipeline');
+if (one !== undefined) await runOne(Number(one));
+else await runAll(Number(flag('--reps') ?? 0) || (quick ? 1 : 5));
