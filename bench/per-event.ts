@@ -21,7 +21,9 @@
  * With `--before DIR` (another checkout's dist/), pipelines 2–5 run on that
  * build too, as "(before)" lines, so that a change to the per-event path is
  * measured against what it replaces in the same run.
- * Usage: node --import tsx bench/per-event.ts [--quick] [--reps N] [--before DIR]
+ * `--stream NAME` takes another stream of bench/streams.ts (`large`: 4 KB
+ * events; `multiline`: 4-line events) instead of the 100-byte one.
+ * Usage: node --import tsx bench/per-event.ts [--quick] [--reps N] [--before DIR] [--stream NAME]
  * (with `--pipeline I`, one process's run of pipeline I).
  */
 import { execFile } from 'node:child_process';
@@ -36,8 +38,10 @@ import { createUtf8StreamDecoder } from '../src/attempt/utf8.js';
 import { frame, streams } from './streams.js';
 
 const quick = process.argv.includes('--quick');
-const spec = streams(true).find((s) => s.name === 'small');
-if (!spec) throw new Error('no small stream');
+const streamArg = process.argv.includes('--stream') ? process.argv[process.argv.indexOf('--stream') + 1] : undefined;
+const streamName = streamArg ?? 'small';
+const spec = streams(true).find((s) => s.name === streamName);
+if (!spec) throw new Error(`no stream ${streamName}`);
 const count = quick ? 20_000 : spec.count;
 const rounds = quick ? 3 : 10;
 const execFileAsync = promisify(execFile);
@@ -185,6 +189,7 @@ async function runAll(reps: number): Promise<void> {
         String(index),
         ...(quick ? ['--quick'] : []),
         ...(beforeDir ? ['--before', beforeDir] : []),
+        ...(streamArg ? ['--stream', streamArg] : []),
       ];
       const { stdout } = await execFileAsync(process.execPath, args);
       const ns = JSON.parse(stdout) as number[];

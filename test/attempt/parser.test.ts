@@ -7,6 +7,7 @@ import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { createEventStreamParser } from '../../src/attempt/parser.js';
 import { createUtf8StreamDecoder } from '../../src/attempt/utf8.js';
+import { lcg } from '../helpers/random.js';
 
 type Report = ['event', string, string, string | undefined] | ['id', string] | ['retry', number] | ['too-large'];
 
@@ -24,18 +25,9 @@ function collect(maxEventSize = Number.POSITIVE_INFINITY) {
   return { parser, reports };
 }
 
-/** A seeded generator (an LCG), so every random case can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
-
 /** `text` in every split the tests use: whole, one character at a time, and random pieces. */
 function splits(text: string, seed = 1): string[][] {
-  const random = rng(seed);
+  const random = lcg(seed);
   const pieces: string[] = [];
   for (let i = 0; i < text.length; ) {
     const size = 1 + Math.floor(random() * 9);
@@ -284,7 +276,7 @@ describe('parser: against eventsource-parser 4.1.3 on random streams', () => {
     let idOnly = 0;
     let boms = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const random = rng(seed);
+      const random = lcg(seed);
       const text = randomStream(random);
       if (text.startsWith(BOM)) boms++;
       for (const chunks of byteSplits(new TextEncoder().encode(text), random)) {

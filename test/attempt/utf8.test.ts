@@ -4,17 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { completeLength, createUtf8StreamDecoder } from '../../src/attempt/utf8.js';
+import { lcg } from '../helpers/random.js';
 
 const encoder = new TextEncoder();
-
-/** A seeded generator (an LCG), so every random case can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
 
 function streamed(chunks: Uint8Array[]): string {
   const decoder = new TextDecoder();
@@ -84,7 +76,7 @@ describe('createUtf8StreamDecoder', () => {
     ];
     let compared = 0;
     for (let seed = 1; seed <= 500; seed++) {
-      const random = rng(seed);
+      const random = lcg(seed);
       const parts: Uint8Array[] = [];
       for (let i = 0; i < 40; i++) parts.push(pieces[Math.floor(random() * pieces.length)] as Uint8Array);
       const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -20,6 +20,7 @@ import { createFileStore } from '../../src/node.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { startScriptServer, type ScriptServer } from './script-server.js';
 import { plan, type Plan } from './scripts.js';
+import { mulberry32 } from '../helpers/random.js';
 
 /** The event kinds a caller may act from. */
 export const actionKinds = ['message', 'open', 'error', 'reconnecting', 'stats'] as const;
@@ -153,18 +154,6 @@ export const fuzzCase = (options: { loopScripts?: boolean } = {}): fc.Arbitrary<
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A seeded random source (mulberry32), so a seed replays the same jitter. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 /** Plays `c`; `seed` seeds the jitter. Throws when the run hangs (nothing can happen and the source is not closed). */
@@ -191,7 +180,7 @@ export async function runCase(c: Case, seed: number): Promise<Run> {
       delete: (key) => counted(store.delete(key)),
     };
   };
-  const rng = seeded(seed);
+  const rng = mulberry32(seed);
   const run: Run = {
     server,
     seen: [],

@@ -9,22 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSseServer, type SseServer } from '../../server/sse-server.js';
 import { type ErrorReason, ResilientEventSource, StreamErrorEvent } from '../../src/index.js';
 import { next, ours, recorder } from '../helpers/events.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const SEED = Number(process.env['SOAK_SEED'] ?? 20261121);
 const BATCHES = 320;
 const EVENTS_PER_BATCH = 10;
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const dataOf = (seq: number) =>
   seq % 7 === 0 ? `#${seq} é😀中\nsecond line: ${seq}` : `#${seq} ${'x'.repeat(seq % 40)}`;
@@ -43,7 +32,7 @@ afterAll(async () => {
 
 describe(`soak (seed ${SEED})`, () => {
   it(`${BATCHES * EVENTS_PER_BATCH} events through ${BATCHES} random faults arrive exactly once, in order`, async () => {
-    const random = rng(SEED);
+    const random = mulberry32(SEED);
     const es = new ResilientEventSource(server.streamUrl, {
       store: false,
       heartbeatTimeout: 1200,
