@@ -5,10 +5,11 @@
  * bench/RESULTS.md with the machine they ran on, followed by bench/analysis.md
  * (the profiles and what they led to, written by hand).
  * Flags: --quick (smaller streams, 1 repetition: a smoke run), --reps N,
- * --only throughput,memory,timing,browser,sizes,cluster; --before DIR adds the
- * build in DIR (another checkout's dist/, say main before a change) to the
- * throughput tables as `resilient-eventsource (before)`, so that a change is
- * measured against what it replaces in the same run.
+ * --only throughput,per-event,memory,timing,browser,sizes,cluster; --before
+ * DIR adds the build in DIR (another checkout's dist/, say main before a
+ * change) to the throughput tables as `resilient-eventsource (before)` and to
+ * the per-event table as "(before)" steps, so that a change is measured
+ * against what it replaces in the same run.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -368,8 +369,35 @@ async function cluster() {
   );
 }
 
+/**
+ * The per-event cost above the parser, step by step (bench/per-event.ts): the
+ * 100-byte stream in memory, no sockets, each pipeline in fresh processes.
+ */
+async function perEvent() {
+  const lines = await node('per-event.ts', [
+    '--reps',
+    String(reps),
+    ...(quick ? ['--quick'] : []),
+    ...(before ? ['--before', before] : []),
+  ]);
+  const rows = lines.map((line) => JSON.parse(line) as { pipeline: string; nsPerEvent: number; minNsPerEvent: number });
+  const reference = rows.find((r) => r.pipeline.startsWith('eventsource-parser'));
+  results['perEvent'] = rows;
+  table(
+    `Per 100-byte event, step by step (in memory, no sockets; median of ${reps} fresh processes' medians, and the lowest round; bench/per-event.ts)`,
+    ['pipeline', 'ns per event (median)', 'lowest', '× the bare pipeline (lowest)'],
+    rows.map((r) => [
+      r.pipeline,
+      r.nsPerEvent.toFixed(0),
+      r.minNsPerEvent.toFixed(0),
+      ratio(r.minNsPerEvent, reference?.minNsPerEvent ?? 0),
+    ]),
+  );
+}
+
 const measures: [string, () => Promise<void>][] = [
   ['throughput', throughput],
+  ['per-event', perEvent],
   ['memory', memory],
   ['timing', timing],
   ['browser', browser],
