@@ -35,6 +35,7 @@ import { createParser } from 'eventsource-parser';
 import type { ResilientEventSourceInit } from 'resilient-eventsource';
 import { createEventStreamParser } from '../src/attempt/parser.js';
 import { createUtf8StreamDecoder } from '../src/attempt/utf8.js';
+import { median } from './median.js';
 import { frame, streams } from './streams.js';
 
 const quick = process.argv.includes('--quick');
@@ -172,8 +173,6 @@ async function runOne(index: number): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify(ns)}\n`);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
 
 /** Every pipeline in fresh processes, taking turns; prints one line per pipeline. */
 async function runAll(reps: number): Promise<void> {

@@ -15,6 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from './median.js';
 import { streams } from './streams.js';
 
 const args = process.argv.slice(2);
@@ -41,11 +42,6 @@ export function node(script: string, scriptArgs: string[], nodeArgs: string[] = 
   });
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 const fmt = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : n.toFixed(0);
 const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : '–');

@@ -34,7 +34,7 @@ export const features: Feature[] = [
     name: 'persistence (cursor, IndexedDB and default stores)',
     stubs: {
       'src/persistence/cursor.ts':
-        'export function createCursorKeeper() { return { load: async () => {}, changed() {}, flush: async () => {}, release() {} }; }',
+        'export function createCursorKeeper() { return { load: async () => {}, changed() {}, flush: async () => {}, close() {}, finish() {} }; }',
       'src/persistence/stores/default-store.ts': 'export function defaultStore() { return undefined; }',
       'src/persistence/stores/indexeddb-store.ts': 'export function createIndexedDbStore() {}',
     },

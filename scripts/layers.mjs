@@ -5,11 +5,9 @@
 // A layer is a folder of src/; the entry points (index.ts, node.ts, umd.ts)
 // are the top. A module may import its own folder and any folder below; the
 // import graph of modules has no cycle, `import type` included.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-
-const root = join(import.meta.dirname, '..');
+import { parse, root, sourceFiles } from './source-files.mjs';
 
 /** Bottom to top. */
 export const layers = [
@@ -29,17 +27,9 @@ const layerOf = (file) => {
   return parts.length === 1 ? '(entry points)' : parts[0];
 };
 
-function sourceFiles(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 /** Every relative module a file imports or re-exports, type-only included. */
 function importsOf(path) {
-  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const file = parse(path);
   const found = [];
   for (const statement of file.statements) {
     const spec = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier;
@@ -51,7 +41,7 @@ function importsOf(path) {
 }
 
 export function layerReport() {
-  const files = sourceFiles(join(root, 'src'));
+  const files = sourceFiles();
   const graph = new Map(files.map((f) => [f, importsOf(f)]));
   const rel = (f) => relative(root, f);
   const upward = [];

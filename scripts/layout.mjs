@@ -1,24 +1,14 @@
 // Lines per source file and per function in src/, longest first: the layout
 // limits of issue 12 (no file over ~300 lines, no function over ~60), which
 // test/repo/architecture.test.ts enforces. `node scripts/layout.mjs` prints the top ten.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import ts from 'typescript';
-
-const root = join(import.meta.dirname, '..');
-
-function sourceFiles(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith('.ts') ? [path] : [];
-  });
-}
+import { parse, root, sourceFiles } from './source-files.mjs';
 
 /** Every function-like node with its line count and a readable name. */
 function functionsOf(path) {
-  const text = readFileSync(path, 'utf8');
-  const file = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
+  const file = parse(path);
+  const text = file.text;
   const found = [];
   const nameOf = (node) => {
     if (ts.isConstructorDeclaration(node)) return 'constructor';
@@ -46,7 +36,7 @@ function functionsOf(path) {
 export function layout() {
   const files = [];
   const functions = [];
-  for (const path of sourceFiles(join(root, 'src'))) {
+  for (const path of sourceFiles()) {
     const { lines, functions: fns } = functionsOf(path);
     files.push({ file: relative(root, path), lines });
     functions.push(...fns);

@@ -5,6 +5,7 @@
  * policy's to decide (policy/reconnect-policy.ts), from its status.
  */
 import type { ErrorReason } from '../contract/types.js';
+import { httpToken } from '../platform/http.js';
 
 /** The verdict on a response: read it, or why not. */
 export type Verdict =
@@ -17,9 +18,6 @@ export interface ResponseLike {
   status: number;
   headers: { get(name: string): string | null };
 }
-
-/** [mimesniff] An HTTP token: what a MIME type's type and subtype are made of. */
-const token = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 
 /**
  * [fetch] "getting, decoding, and splitting" a header value: a header sent on
@@ -57,7 +55,7 @@ function essenceOf(value: string): string | undefined {
   const end = value.indexOf(';');
   const type = value.slice(0, slash);
   const subtype = value.slice(slash + 1, end === -1 ? undefined : end).replace(/[\t ]+$/, '');
-  if (slash === -1 || !token.test(type) || !token.test(subtype)) return undefined;
+  if (slash === -1 || !httpToken.test(type) || !httpToken.test(subtype)) return undefined;
   return `${type}/${subtype}`.toLowerCase();
 }
 
@@ -67,7 +65,7 @@ function essenceOf(value: string): string | undefined {
  * `*\/*`) wins, so a header sent twice (`text/event-stream,
  * text/event-stream`) is still an event stream, as it is to EventSource.
  */
-export function mimeEssence(contentType: string | null): string | undefined {
+function mimeEssence(contentType: string | null): string | undefined {
   let essence: string | undefined;
   if (contentType !== null) {
     for (const value of splitValues(contentType)) {

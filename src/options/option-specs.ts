@@ -26,6 +26,7 @@ import type {
   ResilientEventSourceInit,
 } from '../contract/types.js';
 import { development } from '../platform/build.js';
+import { httpToken } from '../platform/http.js';
 import {
   maxTimerDelay,
   type RandomSource,
@@ -121,23 +122,28 @@ interface NumberRange<E> {
   min: number;
   max: number;
   /** Whole numbers only (`Infinity` counts as one, for `maxRetries`). */
-  integer?: boolean;
+  integer?: boolean | undefined;
   /** The range, for the message. */
   expected: string;
   or?: number;
   orFrom?(earlier: E): number;
 }
 
-/** A number from `min` to `max`. */
-function number<E = Earlier>({ min, max, integer = false, expected, ...defaults }: NumberRange<E>) {
+/** The range of a {@link number} row: from `min` to `max`, whole numbers only when `integer`. */
+function numberRange({ min, max, integer, expected }: Omit<NumberRange<unknown>, 'or' | 'orFrom'>) {
   const test = (n: number) => n >= min && n <= max && (!integer || Number.isInteger(n) || n === Infinity);
-  const spec: OptionSpec<number, number, E> = {
-    is: isNumber,
-    type: 'a number',
-    ...defaults,
-    range: { test, expected },
-  };
-  return spec;
+  return { test, expected };
+}
+
+/** A number from `min` to `max`; `defaults` is its `or` or `orFrom`, as given. */
+function number<E = Earlier>({
+  min,
+  max,
+  integer,
+  expected,
+  ...defaults
+}: NumberRange<E>): OptionSpec<number, number, E> {
+  return { is: isNumber, type: 'a number', ...defaults, range: numberRange({ min, max, integer, expected }) };
 }
 
 const flag = required<boolean>({ is: (value) => typeof value === 'boolean', type: 'a boolean', or: false });
@@ -184,7 +190,7 @@ export const optionSpecs = {
     },
   }),
   method: required<string>({
-    is: (value) => typeof value === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value),
+    is: (value) => typeof value === 'string' && httpToken.test(value),
     type: 'an HTTP method name like "POST"',
     or: 'GET',
     to: (method) => method.toUpperCase(),
@@ -233,11 +239,16 @@ export const optionSpecs = {
     or: defaultHeartbeatTimeout,
   }),
   dedupe: required<number, number | false>({
-    ...number({ min: 0, max: 1_000_000, integer: true, expected: 'a whole number from 0 to 1000000 (or false)' }),
     is: (value) => value === false || isNumber(value),
     type: 'a window size or false',
     or: defaultDedupeSize,
     to: Number, // false = 0 = off
+    range: numberRange({
+      min: 0,
+      max: 1_000_000,
+      integer: true,
+      expected: 'a whole number from 0 to 1000000 (or false)',
+    }),
   }),
   // `undefined` = the runtime's default store, picked later; `false` = none.
   store: optional<LastEventIdStore | false>({

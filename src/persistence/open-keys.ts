@@ -39,7 +39,7 @@ export interface Claim {
 }
 
 /** Per store, the claims on its keys. */
-export type Registry = Map<unknown, Map<string, Claim>>;
+type Registry = Map<unknown, Map<string, Claim>>;
 const registryKey = Symbol.for('resilient-eventsource.open-keys');
 const holder = globalThis as { [registryKey]?: Registry };
 holder[registryKey] ??= new Map();

@@ -12,7 +12,6 @@ import { createLeaderRole } from './leader.js';
 import { fromWire, type ShareMessage } from './messages.js';
 
 export type { SharedStream, SharedStreamHost } from './host.js';
-export type { SharedEvent } from './messages.js';
 
 /**
  * Joins the shared stream of `key`, as a follower until the lock makes this

@@ -237,8 +237,13 @@ export class Delivery {
       // of the last event ID buffer."
       this.#lastEventId = id;
     }
+    this.moved();
+    return true;
+  }
+
+  /** The stored cursor's position moved (an event, or a loop body taking one): persist it, unless a follower. */
+  moved(): void {
     // Followers keep the cursor in memory; the leader persists it for all.
     if (this.membership.role() !== 'follower') this.cursor.changed();
-    return true;
   }
 }

@@ -21,12 +21,8 @@ import { ResumePoint } from '../policy/resume-point.js';
 import { type PauseReason, Pauses } from './pauses.js';
 import { ReconnectState } from './reconnect-state.js';
 import { ReconnectTimer } from './reconnect-timer.js';
+import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state.js';
 import type { Delivery } from './delivery.js';
-
-const CONNECTING = 0;
-const OPEN = 1;
-const CLOSED = 2;
-type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSED;
 
 /** What the driver needs from the public class. */
 export interface DriverHost {
@@ -107,13 +103,10 @@ export class Driver {
   isClosed(): boolean {
     return this.#readyState === CLOSED;
   }
-  isPaused(): boolean {
-    return this.#pauses.active;
-  }
 
   /** CLOSED or paused: nothing may connect now. */
   isHalted(): boolean {
-    return this.isClosed() || this.isPaused();
+    return this.isClosed() || this.#pauses.active;
   }
 
   async #connect(): Promise<void> {

@@ -18,16 +18,13 @@ import { ShareMembership } from './membership.js';
 import { joinShare } from './share-host.js';
 import { type ListenerRegistry, registries } from './listeners.js';
 import { SourceTarget } from './source-target.js';
+import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state.js';
 import { defaultStore } from '../persistence/stores/default-store.js';
 import { watchWake } from '../platform/wake.js';
 import type { StringMessageEvent } from '../platform/dom-types.js';
 import type { ResilientEventSourceInit, StreamStats } from '../contract/types.js';
 
 export type { ResilientEventSourceEventMap } from './source-target.js';
-
-const CONNECTING = 0;
-const OPEN = 1;
-const CLOSED = 2;
 
 /**
  * A drop-in replacement for `EventSource` over `fetch` that reconnects with
@@ -136,7 +133,7 @@ export class ResilientEventSource extends SourceTarget<ResilientEventSource> {
   }
 
   /** `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2). */
-  get readyState(): 0 | 1 | 2 {
+  get readyState(): ReadyState {
     return this.#driver.readyState;
   }
 
@@ -240,10 +237,7 @@ export class ResilientEventSource extends SourceTarget<ResilientEventSource> {
           this.#finishWhenDone();
         };
       },
-      moved: () => {
-        // Followers keep the cursor in memory; the leader persists it for all.
-        if (d.membership.role() !== 'follower') d.cursor.changed();
-      },
+      moved: () => d.moved(),
       save: () => d.cursor.flush(),
     };
   }

@@ -19,6 +19,7 @@
 import { iteratorBufferSize, StreamError, StreamErrorEvent } from '../contract/events.js';
 import type { HeldPosition, MessageLoop } from './delivery.js';
 import type { SourceMessageEvent } from './message-event.js';
+import { CLOSED } from './ready-state.js';
 import type { StringMessageEvent } from '../platform/dom-types.js';
 import { development } from '../platform/build.js';
 
@@ -70,8 +71,9 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
   #before = '';
   /** How many of the queued messages' ids the dedupe window took in. */
   #idsSince = 0;
-  /** Queued messages, those passed by included, and those the loop yields: the bound counts these. */
+  /** Queued messages, those of types the loop passes by included (what `held().behind` reports). */
   #behind = 0;
+  /** Queued messages of the types the loop yields: `iteratorBufferSize` bounds these. */
   #wanted = 0;
   #failure: StreamError | undefined;
   /** Resolves the wait of a `next()` with nothing queued; a stale one is a no-op. */
@@ -163,7 +165,8 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
     // take, that is the stream's own position).
     this.#left = this.held();
     this.#queue = [];
-    this.#behind = this.#wanted = 0;
+    this.#behind = 0;
+    this.#wanted = 0;
     this.#failure = undefined;
     this.#finish();
     this.host.source.close();
@@ -177,7 +180,7 @@ class MessageIterator implements MessageLoop, AsyncIterableIterator<StringMessag
 
   readonly #onError = (event: Event): void => {
     // A server event named `error` is a MessageEvent, not ours.
-    if (!(event instanceof StreamErrorEvent) || this.host.source.readyState !== 2) return;
+    if (!(event instanceof StreamErrorEvent) || this.host.source.readyState !== CLOSED) return;
     // A 204 is the server's "this stream is over": the loop ends normally.
     if (event.status !== 204)
       this.#failure ??= new StreamError(event.reason, event.message, event.status, { cause: event });

@@ -7,10 +7,7 @@
 import type { AttemptState, Decision } from '../policy/reconnect-policy.js';
 
 /** The parts of the attempt's request the policy weighs: whether it sent the cursor, and where. */
-interface SentCursor {
-  sentCursor: boolean;
-  sentCursorInUrl: boolean;
-}
+type SentCursor = Pick<AttemptState, 'sentCursor' | 'sentCursorInUrl'>;
 
 export class ReconnectState {
   /** [spec] "reconnection time": the backoff base, replaced by the server's `retry:`. */
@@ -18,13 +15,13 @@ export class ReconnectState {
   #failures = 0;
   #deliveredAtLastLook = 0;
   #reauthenticated = false;
+  /** The source's count of delivered events. */
+  readonly #delivered: () => number;
 
   /** @param delivered - the source's count of delivered events. */
-  constructor(
-    initialDelay: number,
-    readonly delivered: () => number,
-  ) {
+  constructor(initialDelay: number, delivered: () => number) {
     this.#reconnectionTime = initialDelay;
+    this.#delivered = delivered;
   }
 
   /**
@@ -47,7 +44,7 @@ export class ReconnectState {
    * reconnect is asked for.
    */
   failures(): number {
-    const delivered = this.delivered();
+    const delivered = this.#delivered();
     if (delivered !== this.#deliveredAtLastLook) {
       this.#deliveredAtLastLook = delivered;
       this.#failures = 0;

@@ -7,8 +7,7 @@ import type { Delivery } from './delivery.js';
 import type { Driver } from './driver.js';
 import { ReconnectingEvent, StreamErrorEvent } from '../contract/events.js';
 import type { SharedStreamHost } from '../share/shared-stream.js';
-
-const OPEN = 1;
+import { OPEN } from './ready-state.js';
 
 /** The parts of a source the shared stream works through. */
 export interface ShareParts {

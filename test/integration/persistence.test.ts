@@ -266,14 +266,18 @@ describe('two open sources, one storageKey (two users relaying one URL in one pr
   });
 });
 
+/** Leaves in `dir` the file store's cursor file of `key`, torn mid-write. */
+async function tearCursorFile(dir: string, key: string): Promise<void> {
+  await createFileStore(dir).set(key, { lastEventId: '1', recentIds: ['1'] });
+  const [file] = await readdir(dir);
+  await writeFile(join(dir, file ?? ''), '{"key":"torn');
+}
+
 describe('a corrupt cursor file', () => {
   it('is reported once, the stream starts without it, and the next save rewrites it: the restart after that resumes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'res-es-'));
     try {
-      const store = createFileStore(dir);
-      await store.set(server.streamUrl, { lastEventId: '1', recentIds: ['1'] });
-      const [file] = await readdir(dir);
-      await writeFile(join(dir, file ?? ''), '{"key":"torn');
+      await tearCursorFile(dir, server.streamUrl);
       server.publishMany(3);
       const first = open({ store: createFileStore(dir) });
       await first.got.until(3);
@@ -300,10 +304,7 @@ describe('a corrupt cursor file, and no event', () => {
   it('is replaced even when the stream delivers nothing: the next start does not trip on it again', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'res-es-'));
     try {
-      const store = createFileStore(dir);
-      await store.set(server.streamUrl, { lastEventId: '1', recentIds: ['1'] });
-      const [file] = await readdir(dir);
-      await writeFile(join(dir, file ?? ''), '{"key":"torn');
+      await tearCursorFile(dir, server.streamUrl);
       const first = open({ store: createFileStore(dir) });
       await next(first.es, 'open');
       first.es.close();

@@ -9,17 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
-
-function pages(dir = join(root, 'docs')): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return pages(path);
-    return entry.name.endsWith('.md') ? [path] : [];
-  });
-}
+import { pages, region, root } from '../../scripts/doc-samples.mjs';
 
 interface Block {
   lang: string;
@@ -41,23 +31,6 @@ function blocks(text: string): Block[] {
     i = end;
   }
   return out;
-}
-
-/** The text of an example's region, dedented, as scripts/sync-readme.mjs reads it. */
-function region(source: string): string {
-  const [path = '', name = ''] = source.split('#');
-  const text = readFileSync(join(root, path), 'utf8');
-  const start = path.endsWith('.html') ? `<!-- #region readme:${name} -->` : `// #region readme:${name}`;
-  const end = path.endsWith('.html') ? '<!-- #endregion -->' : '// #endregion';
-  const from = text.indexOf(start);
-  if (from === -1) throw new Error(`${path} has no region "${name}"`);
-  const body = text
-    .slice(from + start.length, text.indexOf(end, from))
-    .replace(/^\n/, '')
-    .replace(/\s+$/, '');
-  const lines = body.split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(indent)).join('\n');
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
