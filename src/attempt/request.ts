@@ -13,7 +13,6 @@ export interface RequestOptions {
   method: string;
   body: BodyOption | undefined;
   withCredentials: boolean;
-  lastEventIdQuery: string | undefined;
 }
 
 /**
@@ -53,18 +52,18 @@ export function requestUrl(url: string, lastEventIdQuery: string | undefined, id
 
 /**
  * The fetch options of one attempt; `cursor` is the `Last-Event-ID` value
- * (`''` for none). Calls the caller's headers and body functions.
+ * (`''` for none: the resume point leaves it out where the query carries it
+ * across origins). Calls the caller's headers and body functions.
  */
-export async function buildRequest(o: RequestOptions, url: string, cursor: string): Promise<RequestInit> {
+export async function buildRequest(o: RequestOptions, cursor: string): Promise<RequestInit> {
   const headers = new Headers(typeof o.headers === 'function' ? await o.headers() : o.headers);
   // [spec] "Set request's header list: Accept: text/event-stream"; the
   // caller may ask for something more specific.
   if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
   // [spec] "If the event source's last event ID string is not the empty
-  // string, set `Last-Event-ID` to it." The source owns it; with
-  // lastEventIdQuery, a cross-origin request carries it in the query only.
+  // string, set `Last-Event-ID` to it." The source owns it.
   headers.delete('last-event-id');
-  if (cursor !== '' && !(o.lastEventIdQuery !== undefined && isCrossOrigin(url))) headers.set('last-event-id', cursor);
+  if (cursor !== '') headers.set('last-event-id', cursor);
   // A plain object of lower-case names: wrappers written for other clients
   // spread `init.headers`, which loses every entry of a Headers object.
   const init: RequestInit = {
@@ -81,7 +80,7 @@ export async function buildRequest(o: RequestOptions, url: string, cursor: strin
 }
 
 /** Whether `url` is of another origin than the page or worker (never in Node: no location, no CORS). */
-function isCrossOrigin(url: string): boolean {
+export function isCrossOrigin(url: string): boolean {
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
   return typeof origin === 'string' && origin !== 'null' && new URL(url).origin !== origin;
 }

@@ -3,13 +3,15 @@
  * and which cursor it sends. No cursor may brick the stream: an id that
  * cannot be a header value (control characters; a stored one from an older
  * version, too) is left out, and so is one the server refused (431 for the
- * header, 414 for the `lastEventIdQuery` URL).
+ * header, 414 for the `lastEventIdQuery` URL). What it says was sent is
+ * what the request carries, so that a refusal is blamed on the cursor only
+ * where the cursor was.
  */
 import type { StreamErrorInit } from '../contract/events.js';
 import { headerValueOf, requestUrl } from '../attempt/request.js';
 import { development } from '../platform/build.js';
 
-/** One attempt's target: its URL, and the `Last-Event-ID` value it sends (`''` for none). */
+/** One attempt's target: its URL, and the `Last-Event-ID` header value it sends (`''` for none). */
 export interface AttemptTarget {
   url: string;
   cursor: string;
@@ -19,7 +21,7 @@ export interface AttemptTarget {
 
 /** The resume point of one source. */
 export class ResumePoint {
-  /** Whether the current attempt sent a cursor. */
+  /** Whether the current attempt sent the cursor as the `Last-Event-ID` header. */
   sentCursor = false;
   /** Whether it sent the cursor in the URL too (`lastEventIdQuery`). */
   sentCursorInUrl = false;
@@ -32,13 +34,17 @@ export class ResumePoint {
    * package starts at the original URL, as this does.)
    */
   readonly #url: string;
+  /** Whether the stream is of another origin than the page (never in Node). */
+  readonly #crossOrigin: boolean;
   /** An id the server refused (431, 414): later requests go without it. */
   #refused: string | undefined;
   /** An id that cannot be a header value, once reported. */
   #reported: string | undefined;
 
-  constructor(url: string) {
+  /** @param crossOrigin - whether `url` is of another origin than the page or worker. */
+  constructor(url: string, crossOrigin = false) {
     this.#url = url;
+    this.#crossOrigin = crossOrigin;
   }
 
   /** The target of the next attempt, from the stream's `lastEventId`. */
@@ -54,10 +60,14 @@ export class ResumePoint {
       }
       cursor = '';
     }
+    this.sentCursorInUrl = cursor !== '' && lastEventIdQuery !== undefined;
+    // With lastEventIdQuery, a cross-origin request carries the id in the
+    // query only: `Last-Event-ID` is not a CORS-safelisted header, and would
+    // need a preflight that servers set up for EventSource do not answer.
+    if (this.sentCursorInUrl && this.#crossOrigin) cursor = '';
     this.sentCursor = cursor !== '';
-    this.sentCursorInUrl = this.sentCursor && lastEventIdQuery !== undefined;
     // The query carries the id itself, not its header bytes.
-    const url = requestUrl(this.#url, lastEventIdQuery, cursor === '' ? '' : lastEventId);
+    const url = requestUrl(this.#url, lastEventIdQuery, this.sentCursorInUrl ? lastEventId : '');
     return unsendable === undefined ? { url, cursor } : { url, cursor, unsendable };
   }
 

@@ -6,7 +6,7 @@
  * position and messages are delivery.ts's.
  */
 import { type Connection, type ConnectionCallbacks, openConnection, type Outcome } from '../attempt/connection.js';
-import { buildRequest, futileScheme } from '../attempt/request.js';
+import { buildRequest, futileScheme, isCrossOrigin } from '../attempt/request.js';
 import {
   OpenEvent,
   ReconnectingEvent,
@@ -61,7 +61,7 @@ export class Driver {
     this.#o = options;
     this.#d = delivery;
     this.#host = host;
-    this.#resume = new ResumePoint(options.url);
+    this.#resume = new ResumePoint(options.url, isCrossOrigin(options.url));
     this.#wait = new ReconnectTimer(options.clock);
     const between = new ReconnectState(options.backoff.initialDelay, () => delivery.counters.eventsDelivered);
     this.#between = between;
@@ -127,7 +127,7 @@ export class Driver {
     const connection = openConnection(
       {
         url,
-        prepare: () => buildRequest(o, url, cursor),
+        prepare: () => buildRequest(o, cursor),
         fetch: o.fetch,
         clock: o.clock,
         heartbeatTimeout: o.heartbeatTimeout,

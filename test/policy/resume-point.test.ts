@@ -35,6 +35,15 @@ describe('ResumePoint', () => {
     expect(point.next('c\rd', undefined).unsendable?.message).toContain('"c\\rd"');
   });
 
+  it('across origins with a query name, the query alone carries the cursor: no header, and sentCursor says so', () => {
+    const point = new ResumePoint('http://api.test/s', true);
+    expect(point.next('5', 'since')).toEqual({ url: 'http://api.test/s?since=5', cursor: '' });
+    expect([point.sentCursor, point.sentCursorInUrl]).toEqual([false, true]);
+    // Without lastEventIdQuery, the header is the only way: it goes (and needs a preflight).
+    expect(point.next('5', undefined)).toEqual({ url: 'http://api.test/s', cursor: '5' });
+    expect([point.sentCursor, point.sentCursorInUrl]).toEqual([true, false]);
+  });
+
   it('stops sending an id the server refused, and sends the next one again', () => {
     const point = new ResumePoint('http://x.test/s');
     point.refuse('9');

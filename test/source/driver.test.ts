@@ -944,6 +944,27 @@ describe('no cursor bricks a stream', () => {
 });
 
 describe('lastEventIdQuery', () => {
+  it('across origins, a 431 is not blamed on a cursor the request carried in its query only: it is final, the cursor kept', async () => {
+    vi.stubGlobal('location', { origin: 'http://page.test' });
+    const { es, fetch, clock, errors } = setup({ lastEventIdQuery: 'lastEventId' });
+    const first = (await fetch.call(0)).respondStream();
+    first.write('id: 5\ndata: x\n\n');
+    first.close();
+    await settle();
+    clock.advance(1000);
+    const second = await fetch.call(1);
+    expect(second.url).toBe(`${URL_}?lastEventId=5`);
+    expect(second.headers.has('last-event-id')).toBe(false);
+    second.respond(431);
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(es.readyState).toBe(es.CLOSED);
+    expect(fetch.calls).toHaveLength(2);
+    expect(errors.at(-1)).toMatchObject({ reason: 'http-status', status: 431 });
+    expect(es.lastEventId).toBe('5');
+  });
+
   it('also sends the cursor as that query parameter (and, in Node, as the header)', async () => {
     const { fetch, clock } = setup({ lastEventIdQuery: 'lastEventId' });
     const first = await fetch.call(0);
